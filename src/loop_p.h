@@ -1,0 +1,108 @@
+// loop_p.h — LoopImpl, the state behind qaio::Loop.
+//
+// Futures keep it alive through a shared_ptr, so a future that outlives its
+// Loop finds a closed loop rather than a dangling pointer.
+#pragma once
+
+#include "backend.h"
+
+#include <qaio/loop.h>
+
+#include <QtCore/qpointer.h>
+
+#include <atomic>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+QT_BEGIN_NAMESPACE
+class QEventLoop;
+QT_END_NAMESPACE
+
+namespace qaio::detail {
+
+class LoopImpl
+{
+public:
+    LoopImpl(Loop *owner, const LoopOptions &options);
+    ~LoopImpl();
+
+    // One asyncio iteration: gather ready I/O, cross-thread callbacks and due
+    // timers, run the batch, re-arm the backend. Called by the backend.
+    void runOnce();
+
+    void runForever();
+    void stop();
+    void close();
+    bool isRunning() const { return runLoop != nullptr || iterationDepth > 0; }
+    bool isClosed() const { return closed.load(std::memory_order_relaxed); }
+    // ~Loop: close even if a callback destroys the loop while it runs.
+    void closeFromDestructor();
+    double time() const;
+
+    void scheduleSoon(HandleNode *node);       // takes a new reference
+    void scheduleThreadsafe(HandleNode *node); // takes a new reference
+    void scheduleTimer(TimerNode *node, double when);
+    void timerCancelled() { ++cancelledTimers; }
+    void setWatcher(int fd, unsigned which, HandleNode *node); // node == nullptr removes
+    bool removeWatcher(int fd, unsigned which);
+
+    void callExceptionHandler(const ExceptionContext &context);
+    void defaultExceptionHandler(const ExceptionContext &context);
+
+    void checkClosed() const;
+    // In debug mode, RuntimeError unless called from the loop's thread.
+    void checkThread(const char *what) const;
+
+    Loop *owner; // nullptr once ~Loop ran
+    QThread *thread;
+    std::unique_ptr<Backend> backend;
+
+    bool debug = false;
+    double slowCallbackDuration = 0.1;
+    ExceptionHandler exceptionHandler;
+
+private:
+    struct Watch
+    {
+        HandleNode *reader = nullptr;
+        HandleNode *writer = nullptr;
+        unsigned mask() const { return (reader ? Backend::Read : 0) | (writer ? Backend::Write : 0); }
+    };
+
+    void gatherReady();
+    void runHandle(HandleNode *node);
+    void rearm();
+    double nextDeadline();
+    void popTimer();
+    void compactTimers();
+
+    // The ready queue holds one reference per entry. batchRemaining counts what
+    // is left of the current iteration's batch; a nested iteration (a modal
+    // dialog opened by a callback) continues that batch instead of starting one.
+    std::deque<HandleNode *> ready;
+    std::size_t batchRemaining = 0;
+
+    // callSoonThreadsafe's inbox, moved into `ready` at the start of an iteration.
+    std::mutex inboxMutex;
+    std::vector<HandleNode *> inbox;
+    std::atomic<bool> inboxPending{false};
+    std::atomic<bool> closed{false};
+
+    // Min-heap on (when, seq). Cancelled timers stay until popped or compacted.
+    std::vector<TimerNode *> timers;
+    std::size_t cancelledTimers = 0;
+    quint64 timerSeq = 0;
+
+    std::unordered_map<int, Watch> watches;
+    std::vector<Backend::Event> ioEvents;
+
+    QEventLoop *runLoop = nullptr; // runForever()'s Qt loop, while it runs
+    bool stopping = false;
+    int iterationDepth = 0;
+};
+
+} // namespace qaio::detail

@@ -1,0 +1,144 @@
+// qaio/exceptions.h — asyncio's exceptions, as C++ exception types.
+//
+// Each keeps its asyncio name and derives from a std exception that says what
+// kind of failure it is, so `catch (const std::exception&)` sees them all.
+#pragma once
+
+#include <qaio/global.h>
+
+#include <QtCore/qbytearray.h>
+#include <QtCore/qstring.h>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace qaio {
+
+// asyncio's RuntimeError: the loop was misused (run twice, closed, wrong thread).
+class QAIO_EXPORT RuntimeError : public std::runtime_error
+{
+public:
+    explicit RuntimeError(const QString &message) : std::runtime_error(message.toStdString()) {}
+    explicit RuntimeError(const char *message) : std::runtime_error(message) {}
+};
+
+// Python's ValueError: an argument has the right type but a bad value.
+class QAIO_EXPORT ValueError : public std::invalid_argument
+{
+public:
+    explicit ValueError(const QString &message) : std::invalid_argument(message.toStdString()) {}
+    explicit ValueError(const char *message) : std::invalid_argument(message) {}
+};
+
+// Python's TypeError: an argument of a kind the call cannot take.
+class QAIO_EXPORT TypeError : public std::invalid_argument
+{
+public:
+    explicit TypeError(const QString &message) : std::invalid_argument(message.toStdString()) {}
+    explicit TypeError(const char *message) : std::invalid_argument(message) {}
+};
+
+// The operation was cancelled. Deliberately not a std::runtime_error, so that a
+// `catch (const std::runtime_error&)` written for real failures lets it pass.
+class QAIO_EXPORT CancelledError : public std::exception
+{
+public:
+    CancelledError() = default;
+    explicit CancelledError(const QString &message) : m_message(message.toStdString()) {}
+    const char *what() const noexcept override
+    {
+        return m_message.empty() ? "CancelledError" : m_message.c_str();
+    }
+    // The message given to cancel(msg); empty when none was given.
+    QString message() const { return QString::fromStdString(m_message); }
+
+private:
+    std::string m_message;
+};
+
+// A Future or Task was asked for something its state does not allow.
+class QAIO_EXPORT InvalidStateError : public std::logic_error
+{
+public:
+    explicit InvalidStateError(const QString &message) : std::logic_error(message.toStdString()) {}
+    explicit InvalidStateError(const char *message) : std::logic_error(message) {}
+};
+
+// The operation exceeded its deadline (waitFor, timeout, ...).
+class QAIO_EXPORT TimeoutError : public std::runtime_error
+{
+public:
+    TimeoutError() : std::runtime_error("TimeoutError") {}
+    explicit TimeoutError(const QString &message) : std::runtime_error(message.toStdString()) {}
+};
+
+// Python's EOFError, base of IncompleteReadError.
+class QAIO_EXPORT EOFError : public std::runtime_error
+{
+public:
+    explicit EOFError(const QString &message) : std::runtime_error(message.toStdString()) {}
+};
+
+// StreamReader::readexactly / readuntil reached EOF first.
+class QAIO_EXPORT IncompleteReadError : public EOFError
+{
+public:
+    IncompleteReadError(QByteArray partialBytes, qsizetype expectedBytes)
+        : EOFError(QStringLiteral("%1 bytes read on a total of %2 expected bytes")
+                       .arg(partialBytes.size())
+                       .arg(expectedBytes < 0 ? QStringLiteral("undefined")
+                                              : QString::number(expectedBytes)))
+        , partial(std::move(partialBytes))
+        , expected(expectedBytes)
+    {
+    }
+    QByteArray partial;
+    qsizetype expected; // -1 when unknown (asyncio's None)
+};
+
+// StreamReader found no separator within its buffer limit.
+class QAIO_EXPORT LimitOverrunError : public std::runtime_error
+{
+public:
+    LimitOverrunError(const QString &message, qsizetype consumedBytes)
+        : std::runtime_error(message.toStdString()), consumed(consumedBytes)
+    {
+    }
+    qsizetype consumed;
+};
+
+// A Barrier was reset or aborted while tasks waited on it.
+class QAIO_EXPORT BrokenBarrierError : public RuntimeError
+{
+public:
+    BrokenBarrierError() : RuntimeError("Barrier aborted") {}
+    explicit BrokenBarrierError(const QString &message) : RuntimeError(message) {}
+};
+
+class QAIO_EXPORT QueueEmpty : public std::runtime_error
+{
+public:
+    QueueEmpty() : std::runtime_error("QueueEmpty") {}
+};
+
+class QAIO_EXPORT QueueFull : public std::runtime_error
+{
+public:
+    QueueFull() : std::runtime_error("QueueFull") {}
+};
+
+class QAIO_EXPORT QueueShutDown : public std::runtime_error
+{
+public:
+    QueueShutDown() : std::runtime_error("QueueShutDown") {}
+};
+
+// sendfile() cannot be used on this transport or file; the caller may fall back.
+class QAIO_EXPORT SendfileNotAvailableError : public RuntimeError
+{
+public:
+    explicit SendfileNotAvailableError(const QString &message) : RuntimeError(message) {}
+};
+
+} // namespace qaio

@@ -1,0 +1,52 @@
+// qaio/policy.h — the event loop policy: which loop is "current" in each thread.
+//
+// As asyncio's policy functions: getEventLoop() returns the running loop, else
+// the loop set for this thread with setEventLoop(), else (in the main thread
+// only, and only if setEventLoop was never called there) a loop it creates
+// and owns. newEventLoop() makes a loop the caller owns.
+#pragma once
+
+#include <qaio/global.h>
+#include <qaio/loop.h>
+
+#include <memory>
+
+namespace qaio {
+
+class QAIO_EXPORT EventLoopPolicy
+{
+public:
+    virtual ~EventLoopPolicy();
+    virtual Loop &getEventLoop() = 0;
+    // nullptr unsets the thread's loop. The policy does not own a loop set here.
+    virtual void setEventLoop(Loop *loop) = 0;
+    virtual std::unique_ptr<Loop> newEventLoop() = 0;
+};
+
+// asyncio's DefaultEventLoopPolicy.
+class QAIO_EXPORT DefaultEventLoopPolicy : public EventLoopPolicy
+{
+public:
+    DefaultEventLoopPolicy();
+    ~DefaultEventLoopPolicy() override;
+    Loop &getEventLoop() override;
+    void setEventLoop(Loop *loop) override;
+    std::unique_ptr<Loop> newEventLoop() override;
+
+    // Called by ~Loop so that no thread keeps a dangling current loop.
+    void forget(Loop *loop);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+QAIO_EXPORT EventLoopPolicy &getEventLoopPolicy();
+// nullptr restores a fresh DefaultEventLoopPolicy.
+QAIO_EXPORT void setEventLoopPolicy(std::unique_ptr<EventLoopPolicy> policy);
+
+QAIO_EXPORT Loop &getEventLoop();
+QAIO_EXPORT void setEventLoop(Loop *loop);
+QAIO_EXPORT std::unique_ptr<Loop> newEventLoop();
+
+} // namespace qaio

@@ -1,0 +1,9 @@
+// <qaio/qaio.h> — everything qaio offers, in one include.
+#pragma once
+
+#include <qaio/exceptions.h>
+#include <qaio/future.h>
+#include <qaio/global.h>
+#include <qaio/handle.h>
+#include <qaio/loop.h>
+#include <qaio/policy.h>
