@@ -14,7 +14,7 @@ FutureStateBase::~FutureStateBase()
     if (!logTraceback)
         return;
     ExceptionContext context;
-    context.message = QStringLiteral("Future exception was never retrieved");
+    context.message = QStringLiteral("%1 exception was never retrieved").arg(QLatin1StringView(kind));
     context.exception = exception;
     try {
         loop->callExceptionHandler(context);
@@ -30,7 +30,7 @@ void FutureStateBase::requirePending(const char *what) const
                                     .arg(QLatin1StringView(what), describe()));
 }
 
-bool FutureStateBase::cancel(const QString &message)
+bool FutureStateBase::cancelFuture(const QString &message)
 {
     if (state != State::Pending)
         return false;

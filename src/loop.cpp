@@ -20,6 +20,16 @@ namespace qaio {
 
 namespace {
 thread_local Loop *t_runningLoop = nullptr;
+}
+
+namespace detail {
+Loop *exchangeRunningLoop(Loop *loop) noexcept
+{
+    return std::exchange(t_runningLoop, loop);
+}
+} // namespace detail
+
+namespace {
 
 // Sets the thread's running loop for a scope and restores the previous one.
 class RunningLoopScope
@@ -417,6 +427,10 @@ void LoopImpl::close()
 {
     if (isRunning())
         throw RuntimeError("Cannot close a running event loop");
+    if (closed.load())
+        return;
+    // While the loop is still open, so that the frames' destructors may schedule.
+    abandonPendingTasks();
     if (closed.exchange(true))
         return;
     // Detach everything first, then release: a released callback's destructor

@@ -7,6 +7,7 @@
 #include "backend.h"
 
 #include <qaio/loop.h>
+#include <qaio/task.h>
 
 #include <QtCore/qpointer.h>
 
@@ -64,6 +65,12 @@ public:
     bool debug = false;
     double slowCallbackDuration = 0.1;
     ExceptionHandler exceptionHandler;
+
+    // Pending tasks, as an intrusive list (task.cpp), and the task factory.
+    TaskCore *tasks = nullptr;
+    TaskFactory taskFactory;
+    // close(): report and free every task still pending (task.cpp).
+    void abandonPendingTasks();
 
 private:
     struct Watch

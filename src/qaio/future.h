@@ -26,6 +26,7 @@ class FutureBase;
 
 namespace detail {
 class LoopImpl;
+class TaskCore;
 
 // The shared state behind every Future<T> (and, later, every Task<T>).
 class QAIO_EXPORT FutureStateBase : public std::enable_shared_from_this<FutureStateBase>
@@ -42,7 +43,11 @@ public:
 
     bool done() const noexcept { return state != State::Pending; }
 
-    virtual bool cancel(const QString &message);
+    // Future::cancel; a task overrides it to cancel what it awaits instead.
+    virtual bool cancel(const QString &message) { return cancelFuture(message); }
+    // Marks a pending future cancelled and schedules its callbacks.
+    bool cancelFuture(const QString &message);
+    virtual TaskCore *taskCore() noexcept { return nullptr; }
     void setException(std::exception_ptr error);
     // Throws InvalidStateError unless pending; `what` names the call for the message.
     void requirePending(const char *what) const;
@@ -68,6 +73,7 @@ public:
     quint64 nextCallbackId = 1;
     State state = State::Pending;
     bool logTraceback = false; // an exception was set and nobody has looked at it yet
+    const char *kind = "Future"; // "Task" for tasks, in messages
 };
 
 template<class T>

@@ -19,6 +19,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <source_location>
 
 QT_BEGIN_NAMESPACE
 class QThread;
@@ -27,6 +28,10 @@ QT_END_NAMESPACE
 namespace qaio {
 
 class Loop;
+template<class T>
+class Coro;
+template<class T>
+class Task;
 
 // What asyncio passes to an exception handler as its `context` dict. Keys that
 // do not apply stay empty; keys with no field here go into `extra`.
@@ -103,12 +108,19 @@ public:
     // Monotonic seconds (CLOCK_MONOTONIC), the clock of callAt and TimerHandle::when.
     double time() const;
 
-    // ---- futures ----
+    // ---- futures and tasks ----
     template<class T = void>
     Future<T> createFuture()
     {
         return Future<T>(*this);
     }
+    // Wraps `coro` in a Task and schedules its first step (defined in qaio/task.h).
+    template<class T>
+    Task<T> createTask(Coro<T> coro, const QString &name = {},
+                       std::source_location where = std::source_location::current());
+    // Runs `coro` as a task until it is done (defined in qaio/task.h).
+    template<class T>
+    decltype(auto) runUntilComplete(Coro<T> coro);
 
     // ---- watching file descriptors ----
     // callback(args...) runs whenever `fd` is readable, until removeReader(fd).

@@ -7,3 +7,5 @@
 #include <qaio/handle.h>
 #include <qaio/loop.h>
 #include <qaio/policy.h>
+#include <qaio/coro.h>
+#include <qaio/task.h>
