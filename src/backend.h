@@ -39,6 +39,8 @@ public:
     // Have runOnce() called once time() reaches `when`; +infinity for never.
     virtual void setDeadline(double when) = 0;
     virtual const char *name() const = 0;
+    // How many Qt timers the backend holds now (a test hook: never more than one).
+    virtual int qtTimerCount() const = 0;
 };
 
 std::unique_ptr<Backend> makeEpollBackend(LoopImpl &loop); // nullptr where epoll is missing

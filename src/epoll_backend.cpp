@@ -60,6 +60,7 @@ public:
     }
 
     const char *name() const override { return "epoll"; }
+    int qtTimerCount() const override { return 0; } // deadlines live in the timerfd
 
     void modify(int fd, unsigned before, unsigned after) override
     {

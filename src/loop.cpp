@@ -154,7 +154,10 @@ void LoopImpl::scheduleSoon(HandleNode *node)
     checkThread("callSoon()");
     node->ref();
     ready.push_back(node);
-    if (iterationDepth == 0 && ready.size() == 1)
+    // During an iteration too: a callback may open a nested Qt event loop (a
+    // modal dialog), which must go on running what it schedules. The backend
+    // makes repeated requests cheap.
+    if (iterationDepth > 0 || ready.size() == 1)
         backend->requestIteration();
 }
 
@@ -181,7 +184,7 @@ void LoopImpl::scheduleTimer(TimerNode *node, double when)
     node->ref();
     timers.push_back(node);
     std::push_heap(timers.begin(), timers.end(), timerLater);
-    if (iterationDepth == 0 && timers.front() == node)
+    if (timers.front() == node)
         backend->setDeadline(when);
 }
 
@@ -356,6 +359,12 @@ void LoopImpl::runOnce()
     if (batchRemaining == 0) {
         gatherReady();
         batchRemaining = ready.size();
+        // Keep the backend armed while the batch runs, so that a nested Qt event
+        // loop opened by one of its callbacks runs the rest of the batch and the
+        // timers (the poll above consumed the wake-up that brought us here).
+        if (batchRemaining > 1)
+            backend->requestIteration();
+        backend->setDeadline(nextDeadline());
     }
     while (batchRemaining > 0 && !ready.empty()) {
         --batchRemaining;

@@ -50,6 +50,8 @@ public:
     void timerCancelled() { ++cancelledTimers; }
     void setWatcher(int fd, unsigned which, HandleNode *node); // node == nullptr removes
     bool removeWatcher(int fd, unsigned which);
+    // Timers in the heap, cancelled ones included (for tests).
+    std::size_t timerHeapSize() const { return timers.size(); }
 
     void callExceptionHandler(const ExceptionContext &context);
     void defaultExceptionHandler(const ExceptionContext &context);

@@ -39,6 +39,7 @@ public:
     }
 
     const char *name() const override { return "qt"; }
+    int qtTimerCount() const override { return m_timer.isActive() ? 1 : 0; }
 
     void modify(int fd, unsigned before, unsigned after) override
     {

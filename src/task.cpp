@@ -200,6 +200,8 @@ void TaskCore::abandon()
         waiter.removeDoneCallback(waiterCallback);
         waiter = FutureBase();
     }
+    // Its done-callbacks can never run now; dropping them breaks reference cycles.
+    future.callbacks.clear();
     auto frame = std::exchange(top, nullptr);
     topPromise = nullptr;
     resumePoint = nullptr;

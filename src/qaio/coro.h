@@ -259,6 +259,12 @@ struct AwaitableTraits
 template<class A>
 concept HasAwaitableTraits = requires { typename AwaitableTraits<std::remove_cvref_t<A>>::awaiter; };
 
+// An AwaitableTraits awaiter that cooperates with tasks (qaio/qfuture.h's
+// QFuture awaiter): await_transform uses it directly and tells it the task.
+template<class A>
+concept HasTaskAwareTraits = HasAwaitableTraits<A>
+    && TaskAwareAwaiter<typename AwaitableTraits<std::remove_cvref_t<A>>::awaiter>;
+
 template<class A>
 decltype(auto) toAwaiter(A &&a)
 {
@@ -333,6 +339,10 @@ decltype(auto) PromiseBase::await_transform(A &&awaitable)
                                 task);
     } else if constexpr (TaskAwareAwaiter<A>) {
         std::remove_cvref_t<A> awaiter(std::forward<A>(awaitable));
+        awaiter.task = task;
+        return awaiter;
+    } else if constexpr (HasTaskAwareTraits<A>) {
+        auto awaiter = toAwaiter(std::forward<A>(awaitable));
         awaiter.task = task;
         return awaiter;
     } else if (task) {

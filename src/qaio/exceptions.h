@@ -10,6 +10,8 @@
 #include <QtCore/qstring.h>
 
 #include <cstddef>
+#include <exception>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -139,6 +141,31 @@ class QAIO_EXPORT SendfileNotAvailableError : public RuntimeError
 {
 public:
     explicit SendfileNotAvailableError(const QString &message) : RuntimeError(message) {}
+};
+
+// Several errors at once (Python's ExceptionGroup): what a TaskGroup raises
+// when its children (and possibly its body) failed.
+class QAIO_EXPORT ExceptionGroup : public std::exception
+{
+public:
+    ExceptionGroup(const QString &message, std::vector<std::exception_ptr> errors)
+        : m_what(QStringLiteral("%1 (%2 sub-exception%3)")
+                     .arg(message)
+                     .arg(errors.size())
+                     .arg(errors.size() == 1 ? "" : "s")
+                     .toStdString())
+        , m_message(message)
+        , m_exceptions(std::move(errors))
+    {
+    }
+    const char *what() const noexcept override { return m_what.c_str(); }
+    QString message() const { return m_message; }
+    const std::vector<std::exception_ptr> &exceptions() const noexcept { return m_exceptions; }
+
+private:
+    std::string m_what;
+    QString m_message;
+    std::vector<std::exception_ptr> m_exceptions;
 };
 
 } // namespace qaio

@@ -9,3 +9,9 @@
 #include <qaio/policy.h>
 #include <qaio/coro.h>
 #include <qaio/task.h>
+#include <qaio/gather.h>
+#include <qaio/shield.h>
+#include <qaio/runner.h>
+#include <qaio/taskgroup.h>
+#include <qaio/timeouts.h>
+#include <qaio/wait.h>

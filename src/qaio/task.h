@@ -221,6 +221,48 @@ Task<T> createTask(Coro<T> coro, const QString &name = {},
     return createTask(getRunningLoop(), std::move(coro), name, where);
 }
 
+// asyncio.ensure_future: a future stays as it is; a coroutine becomes a task.
+template<class T>
+Future<T> ensureFuture(Future<T> future)
+{
+    return future;
+}
+template<class T>
+Task<T> ensureFuture(Task<T> task)
+{
+    return task;
+}
+template<class T>
+Task<T> ensureFuture(Coro<T> coro)
+{
+    return createTask(std::move(coro));
+}
+template<class T>
+Task<T> ensureFuture(Coro<T> coro, Loop &loop)
+{
+    return createTask(loop, std::move(coro));
+}
+
+namespace detail {
+// A Future for a Future, Task or Coro (wrapped in a task on the running loop).
+template<class A>
+auto toFuture(A &&awaitable)
+{
+    using T = typename std::remove_cvref_t<A>::value_type;
+    if constexpr (IsCoro<A>)
+        return Future<T>(createTask(std::forward<A>(awaitable)));
+    else
+        return Future<T>(std::forward<A>(awaitable));
+}
+
+// A Coro that awaits a future (to run a future where a Coro is expected).
+template<class T>
+Coro<T> awaitFuture(Future<T> future)
+{
+    co_return co_await future;
+}
+} // namespace detail
+
 // The task running now, or a null TaskBase outside any task.
 QAIO_EXPORT TaskBase currentTask();
 // The pending tasks of `loop` (default: the running loop).

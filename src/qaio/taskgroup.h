@@ -1,0 +1,84 @@
+// qaio/taskgroup.h — TaskGroup: structured concurrency, as asyncio.TaskGroup (3.11+).
+//
+// asyncio's
+//     async with asyncio.TaskGroup() as tg:
+//         tg.create_task(a()); tg.create_task(b())
+// becomes
+//     qaio::TaskGroup tg;
+//     co_await tg.run([&]() -> qaio::Coro<> { tg.createTask(a()); tg.createTask(b()); co_return; }());
+// run() returns once every task of the group is done. The first task that
+// fails cancels the others and the body; all errors (the body's too) surface
+// together as one qaio::ExceptionGroup. A TaskGroup is a handle: copies share it.
+#pragma once
+
+#include <qaio/task.h>
+
+#include <memory>
+
+namespace qaio {
+
+class QAIO_EXPORT TaskGroup
+{
+public:
+    TaskGroup();
+
+    // A task that belongs to the group (only while run() is active).
+    template<class T>
+    Task<T> createTask(Coro<T> coro, const QString &name = {},
+                       std::source_location where = std::source_location::current())
+    {
+        checkCanCreate();
+        Task<T> task = qaio::createTask(loop(), std::move(coro), name, where);
+        adopt(task);
+        return task;
+    }
+
+    // Runs `body` as the group's `async with` block, then waits for its tasks.
+    // Not a coroutine itself: the lazily started frame must not refer to *this.
+    template<class T>
+    Coro<T> run(Coro<T> body)
+    {
+        return runWith(*this, std::move(body));
+    }
+
+    QString toString() const;
+
+private:
+    template<class T>
+    static Coro<T> runWith(TaskGroup self, Coro<T> body)
+    {
+        self.enter();
+        std::exception_ptr error;
+        if constexpr (std::is_void_v<T>) {
+            try {
+                co_await std::move(body);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            co_await self.exit(error);
+            if (error)
+                std::rethrow_exception(error);
+        } else {
+            std::optional<T> value;
+            try {
+                value.emplace(co_await std::move(body));
+            } catch (...) {
+                error = std::current_exception();
+            }
+            co_await self.exit(error);
+            if (error)
+                std::rethrow_exception(error);
+            co_return std::move(*value);
+        }
+    }
+
+    struct State;
+    void enter();
+    Coro<void> exit(std::exception_ptr error);
+    void checkCanCreate() const;
+    Loop &loop() const;
+    void adopt(TaskBase task);
+    std::shared_ptr<State> d;
+};
+
+} // namespace qaio

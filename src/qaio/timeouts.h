@@ -1,0 +1,117 @@
+// qaio/timeouts.h — timeout(), timeoutAt(), Timeout and waitFor().
+//
+// asyncio's `async with asyncio.timeout(delay): body` becomes
+//     co_await qaio::timeout(delay).run(body());
+// When the deadline passes, the task running the body is cancelled; the
+// CancelledError that unwinds out of the body becomes TimeoutError. A Timeout
+// is a handle: keep a copy to call reschedule() or expired() from the body.
+#pragma once
+
+#include <qaio/task.h>
+
+#include <memory>
+#include <optional>
+
+namespace qaio {
+
+class QAIO_EXPORT Timeout
+{
+public:
+    // Deadline on Loop::time()'s clock; nullopt for none (it can be set later).
+    explicit Timeout(std::optional<double> when);
+
+    std::optional<double> when() const;
+    // Moves the deadline (nullopt removes it); only while the body runs.
+    void reschedule(std::optional<double> when);
+    // True once the deadline passed and the body was cancelled because of it.
+    bool expired() const;
+
+    // Runs `body` inside this timeout (asyncio's `async with`); a Timeout runs once.
+    // Not a coroutine itself: the lazily started frame must not refer to *this.
+    template<class T>
+    Coro<T> run(Coro<T> body)
+    {
+        return runWith(*this, std::move(body));
+    }
+
+    QString toString() const;
+
+private:
+    template<class T>
+    static Coro<T> runWith(Timeout self, Coro<T> body)
+    {
+        self.enter();
+        std::exception_ptr error;
+        if constexpr (std::is_void_v<T>) {
+            try {
+                co_await std::move(body);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            self.exit(error); // throws TimeoutError when the timeout fired
+            if (error)
+                std::rethrow_exception(error);
+        } else {
+            std::optional<T> value;
+            try {
+                value.emplace(co_await std::move(body));
+            } catch (...) {
+                error = std::current_exception();
+            }
+            self.exit(error);
+            if (error)
+                std::rethrow_exception(error);
+            co_return std::move(*value);
+        }
+    }
+
+    struct State;
+    void enter();
+    void exit(const std::exception_ptr &error);
+    std::shared_ptr<State> d;
+};
+
+// asyncio.timeout(delay): a Timeout `delay` seconds from now (nullopt: none).
+QAIO_EXPORT Timeout timeout(std::optional<double> delay);
+// asyncio.timeout_at(when): a Timeout at an absolute loop.time().
+QAIO_EXPORT Timeout timeoutAt(std::optional<double> when);
+
+// Shorthand: co_await timeout(delay, body()) runs body with a timeout.
+template<class T>
+Coro<T> timeout(std::optional<double> delay, Coro<T> body)
+{
+    return timeout(delay).run(std::move(body));
+}
+
+// asyncio.wait_for (3.12): the result of `awaitable`, or TimeoutError after
+// `timeout` seconds, in which case the awaitable is cancelled (and waited for).
+// A Coro runs inline in the calling task, a Future or Task is awaited.
+template<class A>
+    requires detail::IsCoro<A> || detail::IsFuture<A>
+auto waitFor(A awaitable, std::optional<double> timeoutSeconds)
+    -> Coro<typename std::remove_cvref_t<A>::value_type>
+{
+    using T = typename std::remove_cvref_t<A>::value_type;
+    if (timeoutSeconds && *timeoutSeconds <= 0) {
+        Future<T> future = detail::toFuture(std::move(awaitable));
+        if (!future.done()) {
+            future.cancel();
+            // Wait for the cancellation to land, without letting it cancel us.
+            auto settled = getRunningLoop().createFuture<void>();
+            future.addDoneCallback([settled](const FutureBase &) mutable {
+                if (!settled.done())
+                    settled.setResult();
+            });
+            co_await settled;
+        }
+        if (future.cancelled())
+            throw TimeoutError(QStringLiteral("waitFor(): timed out"));
+        co_return co_await future;
+    }
+    if constexpr (detail::IsCoro<A>)
+        co_return co_await timeout(timeoutSeconds).run(std::move(awaitable));
+    else
+        co_return co_await timeout(timeoutSeconds).run(detail::awaitFuture(Future<T>(awaitable)));
+}
+
+} // namespace qaio
