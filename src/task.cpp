@@ -38,9 +38,15 @@ QString functionName(const PromiseBase *promise)
 }
 } // namespace
 
-QString nextTaskName()
+quint64 nextTaskNumber()
 {
-    return QStringLiteral("Task-%1").arg(++g_taskCounter);
+    return g_taskCounter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+QString TaskCore::displayName() const
+{
+    // Formatted on demand: most tasks are never asked for their name.
+    return name.isEmpty() ? QStringLiteral("Task-%1").arg(number) : name;
 }
 
 TaskCore *currentTaskCore() noexcept
@@ -77,7 +83,8 @@ void TaskCore::init(std::coroutine_handle<> frame, PromiseBase &promise,
     complete = completeFn;
     promise.task = this;
     promise.started = true;
-    name = taskName.isEmpty() ? nextTaskName() : taskName;
+    name = taskName;
+    number = nextTaskNumber();
     createdAt = where;
 
     LoopImpl &impl = *future.loop;
@@ -238,7 +245,7 @@ QString TaskCore::describe() const
         state = QStringLiteral("finished");
         break;
     }
-    QString text = QStringLiteral("<Task %1 name='%2'").arg(state, name);
+    QString text = QStringLiteral("<Task %1 name='%2'").arg(state, displayName());
     if (topPromise)
         text += QStringLiteral(" coro=<%1>").arg(functionName(topPromise));
     if (future.loop->debug && createdAt.line() != 0)

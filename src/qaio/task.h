@@ -65,6 +65,7 @@ public:
     void abandon();
     QList<StackFrame> stack() const;
     QString describe() const;
+    QString displayName() const;
     Loop &loop() const;
 
     FutureStateBase &future;
@@ -74,7 +75,8 @@ public:
     FutureBase waiter;                   // what the task is suspended on
     quint64 waiterCallback = 0;
     void (*complete)(TaskCore &) = nullptr;
-    QString name;
+    QString name;        // empty until set: displayName() then says "Task-<number>"
+    quint64 number = 0;  // creation order, for the default name
     QString mustCancelMessage;
     std::source_location createdAt;
     int cancelsRequested = 0;
@@ -120,7 +122,7 @@ template<class Derived>
 class TaskMethods
 {
 public:
-    QString getName() const { return core().name; }
+    QString getName() const { return core().displayName(); }
     void setName(const QString &name) { core().name = name; }
     // How many cancel() requests are outstanding (asyncio's cancelling()).
     int cancelling() const { return core().cancelsRequested; }
@@ -141,7 +143,7 @@ private:
 
 QAIO_EXPORT TaskCore *currentTaskCore() noexcept;
 QAIO_EXPORT void startNewTask(Loop &loop, TaskCore &core);
-QAIO_EXPORT QString nextTaskName();
+QAIO_EXPORT quint64 nextTaskNumber();
 
 // A scheduling point that yields to the loop once (asyncio's sleep(0)).
 struct QAIO_EXPORT YieldAwaiter
