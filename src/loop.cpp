@@ -279,16 +279,23 @@ void LoopImpl::gatherReady()
     ioEvents.clear();
     backend->poll(ioEvents);
     for (const Backend::Event &event : ioEvents) {
-        auto it = watches.find(event.fd);
-        if (it == watches.end())
-            continue;
-        if ((event.events & Backend::Read) && it->second.reader) {
-            it->second.reader->ref();
-            ready.push_back(it->second.reader);
-        }
-        if ((event.events & Backend::Write) && it->second.writer) {
-            it->second.writer->ref();
-            ready.push_back(it->second.writer);
+        for (const unsigned which : {Backend::Read, Backend::Write}) {
+            if (!(event.events & which))
+                continue;
+            auto it = watches.find(event.fd);
+            if (it == watches.end())
+                break;
+            HandleNode *node = which == Backend::Read ? it->second.reader : it->second.writer;
+            if (!node)
+                continue;
+            if (node->cancelled) {
+                // asyncio: a watcher whose handle was cancelled is unregistered,
+                // not polled (and skipped) for as long as its fd stays ready.
+                removeWatcher(event.fd, which);
+                continue;
+            }
+            node->ref();
+            ready.push_back(node);
         }
     }
 
@@ -459,6 +466,7 @@ void LoopImpl::close()
     std::unordered_map<int, Watch> oldWatches;
     oldWatches.swap(watches);
     backend.reset();
+    releaseOwnExecutor();
 
     for (HandleNode *n : oldReady)
         n->deref();

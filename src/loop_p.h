@@ -7,6 +7,7 @@
 #include "backend.h"
 
 #include <qaio/loop.h>
+#include <qaio/executor.h>
 #include <qaio/task.h>
 
 #include <QtCore/qpointer.h>
@@ -73,6 +74,12 @@ public:
     TaskFactory taskFactory;
     // close(): report and free every task still pending (task.cpp).
     void abandonPendingTasks();
+
+    // runInExecutor(nullptr, ...): the user's default executor, else our own
+    // ThreadPoolExecutor, created on first use (executor.cpp).
+    Executor *defaultExecutor = nullptr;
+    std::unique_ptr<Executor> ownExecutor;
+    void releaseOwnExecutor(); // close(): shut it down without waiting
 
 private:
     struct Watch

@@ -19,6 +19,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <source_location>
 
 QT_BEGIN_NAMESPACE
@@ -32,6 +33,7 @@ template<class T>
 class Coro;
 template<class T>
 class Task;
+class Executor;
 
 // What asyncio passes to an exception handler as its `context` dict. Keys that
 // do not apply stay empty; keys with no field here go into `extra`.
@@ -121,6 +123,15 @@ public:
     // Runs `coro` as a task until it is done (defined in qaio/task.h).
     template<class T>
     decltype(auto) runUntilComplete(Coro<T> coro);
+
+    // ---- executors (defined in qaio/executor.h) ----
+    // A Future for f(args...) run on `executor` (nullptr: the default executor).
+    template<class F, class... Args>
+    auto runInExecutor(Executor *executor, F &&f, Args &&...args);
+    // The executor runInExecutor(nullptr, ...) uses (not owned); nullptr: the loop's own.
+    void setDefaultExecutor(Executor *executor);
+    // Shuts the default executor down without blocking the loop.
+    Coro<void> shutdownDefaultExecutor(std::optional<double> timeout = std::nullopt);
 
     // ---- watching file descriptors ----
     // callback(args...) runs whenever `fd` is readable, until removeReader(fd).

@@ -9,8 +9,12 @@
 #include <qaio/policy.h>
 #include <qaio/coro.h>
 #include <qaio/task.h>
+#include <qaio/qfuture.h>
 #include <qaio/gather.h>
 #include <qaio/shield.h>
+#include <qaio/locks.h>
+#include <qaio/executor.h>
+#include <qaio/queues.h>
 #include <qaio/runner.h>
 #include <qaio/taskgroup.h>
 #include <qaio/timeouts.h>
