@@ -118,7 +118,7 @@ void setEventLoop(Loop *loop)
 
 std::unique_ptr<Loop> newEventLoop()
 {
-    return std::make_unique<Loop>();
+    return getEventLoopPolicy().newEventLoop();
 }
 
 } // namespace qaio
