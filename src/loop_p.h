@@ -29,6 +29,9 @@ namespace qaio::detail {
 class LoopImpl
 {
 public:
+    // How long runOnce() may keep running iterations before returning to Qt.
+    static constexpr double kIterationBudget = 0.0005;
+
     LoopImpl(Loop *owner, const LoopOptions &options);
     ~LoopImpl();
 
@@ -89,6 +92,7 @@ private:
         unsigned mask() const { return (reader ? Backend::Read : 0) | (writer ? Backend::Write : 0); }
     };
 
+    void runIteration();
     void gatherReady();
     void runHandle(HandleNode *node);
     void rearm();
