@@ -40,14 +40,14 @@ QString describeWaiters(QString state, std::size_t waiters)
 
 Coro<bool> Lock::acquire()
 {
-    Loop &loop = m_loop.get("Lock");
     const bool allCancelled = std::all_of(m_waiters.begin(), m_waiters.end(),
                                           [](const Future<void> &w) { return w.cancelled(); });
     if (!m_locked && allCancelled) {
         m_locked = true;
         co_return true;
     }
-    auto waiter = loop.createFuture<void>();
+    // As asyncio's _get_loop(): only waiting binds the lock to the running loop.
+    auto waiter = m_loop.get("Lock").createFuture<void>();
     m_waiters.push_back(waiter);
     try {
         co_await waiter;
@@ -227,12 +227,12 @@ bool Semaphore::locked() const
 
 Coro<bool> Semaphore::acquire()
 {
-    Loop &loop = m_loop.get("Semaphore");
     if (!locked()) {
         --m_value;
         co_return true;
     }
-    auto waiter = loop.createFuture<void>();
+    // As asyncio's _get_loop(): only waiting binds the semaphore to the running loop.
+    auto waiter = m_loop.get("Semaphore").createFuture<void>();
     m_waiters.push_back(waiter);
     std::exception_ptr error;
     try {

@@ -8,7 +8,7 @@ struct Timeout::State
     enum class Phase { Created, Entered, Expiring, Expired, Exited };
     std::optional<double> when;
     Phase phase = Phase::Created;
-    TimerHandle timer;
+    Handle timer; // a TimerHandle, or a Handle when the deadline had already passed
     TaskBase task;
     int cancellingAtEnter = 0;
 };
@@ -62,8 +62,12 @@ void Timeout::reschedule(std::optional<double> when)
         state->task.cancel();
         state->phase = State::Phase::Expiring;
     };
-    // A deadline already past fires in the next iteration, as asyncio's call_soon.
-    d->timer = loop.callAt(std::max(*when, loop.time()), onTimeout);
+    // A deadline already past fires with callSoon, as in asyncio: before a step
+    // the task schedules afterwards (e.g. sleep(0)'s).
+    if (*when <= loop.time())
+        d->timer = loop.callSoon(onTimeout);
+    else
+        d->timer = loop.callAt(*when, onTimeout);
 }
 
 void Timeout::enter()

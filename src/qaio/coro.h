@@ -345,13 +345,14 @@ decltype(auto) PromiseBase::await_transform(A &&awaitable)
         auto awaiter = toAwaiter(std::forward<A>(awaitable));
         awaiter.task = task;
         return awaiter;
-    } else if (task) {
-        auto future = adaptAwaitable(std::forward<A>(awaitable), taskLoop(task));
+    } else {
+        // Both branches must yield one awaiter type. Not in a task (a foreign
+        // coroutine awaits this Coro): adapt on the running loop and resume
+        // from its done-callback.
+        Loop &loop = task ? taskLoop(task) : getRunningLoop();
+        auto future = adaptAwaitable(std::forward<A>(awaitable), loop);
         using T = typename decltype(future)::value_type;
         return FutureAwaiter<T>(std::move(future), task);
-    } else {
-        // Not in a task (a foreign coroutine awaits this Coro): await directly.
-        return toAwaiter(std::forward<A>(awaitable));
     }
 }
 

@@ -110,7 +110,13 @@ public:
     bool cancelled() const { return state().state == detail::FutureStateBase::State::Cancelled; }
 
     // Cancels a pending future and schedules its callbacks; false if already done.
-    bool cancel(const QString &message = {}) { return state().cancel(message); }
+    // As in asyncio, it also silences "exception was never retrieved".
+    bool cancel(const QString &message = {})
+    {
+        auto &s = state();
+        s.logTraceback = false;
+        return s.cancel(message);
+    }
 
     // The exception the future finished with, or null. Throws CancelledError if
     // cancelled and InvalidStateError if still pending, as asyncio does.

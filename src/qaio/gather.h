@@ -185,7 +185,8 @@ template<class... As>
     requires(sizeof...(As) > 0 && (Gatherable<As> && ...))
 auto gather(As &&...awaitables)
 {
-    auto futures = std::make_tuple(detail::toFuture(std::forward<As>(awaitables))...);
+    // Braces: the children are wrapped (and their tasks created) left to right.
+    auto futures = std::tuple{detail::toFuture(std::forward<As>(awaitables))...};
     using R = std::tuple<detail::GatherValueT<typename std::remove_cvref_t<
         decltype(detail::toFuture(std::declval<As>()))>::value_type>...>;
     Loop &loop = std::apply([](auto &...f) -> Loop & { return detail::gatherLoop(f...); }, futures);
@@ -201,7 +202,8 @@ template<class... As>
     requires(sizeof...(As) > 0 && (Gatherable<As> && ...))
 auto gather(ReturnExceptions, As &&...awaitables)
 {
-    auto futures = std::make_tuple(detail::toFuture(std::forward<As>(awaitables))...);
+    // Braces: the children are wrapped (and their tasks created) left to right.
+    auto futures = std::tuple{detail::toFuture(std::forward<As>(awaitables))...};
     using R = std::tuple<Outcome<typename std::remove_cvref_t<
         decltype(detail::toFuture(std::declval<As>()))>::value_type>...>;
     Loop &loop = std::apply([](auto &...f) -> Loop & { return detail::gatherLoop(f...); }, futures);

@@ -21,8 +21,8 @@ namespace qaio {
 
 struct RunnerOptions
 {
-    std::optional<bool> debug;                         // Loop::setDebug, if set
-    std::function<std::unique_ptr<Loop>()> loopFactory; // default: newEventLoop()
+    std::optional<bool> debug{};                       // Loop::setDebug, if set
+    std::function<std::unique_ptr<Loop>()> loopFactory{}; // default: newEventLoop()
 };
 
 class QAIO_EXPORT Runner

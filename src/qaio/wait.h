@@ -18,7 +18,7 @@ enum class ReturnWhen {
 
 struct WaitOptions
 {
-    std::optional<double> timeout; // seconds; none waits as long as it takes
+    std::optional<double> timeout{}; // seconds; none waits as long as it takes
     ReturnWhen returnWhen = ReturnWhen::AllCompleted;
 };
 
@@ -108,8 +108,11 @@ public:
             f.addDoneCallback([weak, f](const FutureBase &) {
                 if (auto state = weak.lock()) {
                     state->done.push_back(f);
-                    if (state->waiter.isValid() && !state->waiter.done())
-                        state->waiter.setResult();
+                    // Wake every consumer: each takes one future or waits again.
+                    for (Future<void> &waiter : std::exchange(state->waiters, {})) {
+                        if (!waiter.done())
+                            waiter.setResult();
+                    }
                 }
             });
         }
@@ -151,10 +154,12 @@ private:
     {
         while (state->done.empty()) {
             Loop &loop = *state->loop;
-            state->waiter = loop.createFuture<void>();
+            // One waiter per consumer: the Coros of the plain form may be
+            // awaited concurrently, from several tasks.
+            Future<void> waiter = loop.createFuture<void>();
+            state->waiters.push_back(waiter);
             TimerHandle timer;
             if (state->deadline) {
-                auto waiter = state->waiter;
                 timer = loop.callAt(std::max(*state->deadline, loop.time()), [waiter]() mutable {
                     if (!waiter.done())
                         waiter.setException(TimeoutError());
@@ -165,7 +170,7 @@ private:
                 TimerHandle &t;
                 ~CancelTimer() { t.cancel(); }
             } cancelTimer{timer};
-            co_await state->waiter;
+            co_await waiter;
         }
         F f = state->done.front();
         state->done.pop_front();
@@ -181,7 +186,7 @@ private:
     {
         Loop *loop = nullptr;
         std::deque<F> done;
-        Future<void> waiter;
+        std::vector<Future<void>> waiters;
         std::optional<double> deadline;
         std::size_t todo = 0;
         std::size_t yielded = 0;
