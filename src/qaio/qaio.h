@@ -13,9 +13,12 @@
 #include <qaio/gather.h>
 #include <qaio/shield.h>
 #include <qaio/locks.h>
+#include <qaio/dns.h>
 #include <qaio/executor.h>
 #include <qaio/queues.h>
 #include <qaio/runner.h>
+#include <qaio/socket.h>
+#include <qaio/sockets.h>
 #include <qaio/taskgroup.h>
 #include <qaio/timeouts.h>
 #include <qaio/wait.h>

@@ -1,0 +1,322 @@
+// sockets.cpp — asyncio's sock_* operations on addReader/addWriter, following
+// selector_events.py: try now; if it would block, watch the fd until it is
+// ready; stop watching once the future is done (or cancelled).
+#include <qaio/sockets.h>
+
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace qaio {
+
+namespace {
+
+enum class Direction { Read, Write };
+
+bool wouldBlock(int error)
+{
+    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+}
+
+std::exception_ptr errnoError(int error, const char *what)
+{
+    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
+}
+
+void requireNonBlocking(const Socket &sock, const char *what)
+{
+    if (!sock.isValid())
+        throw std::system_error(EBADF, std::generic_category(),
+                                std::string(what) + ": the socket is closed");
+    if (sock.isBlocking())
+        throw ValueError(QStringLiteral("%1: the socket must be non-blocking").arg(QLatin1StringView(what)));
+}
+
+// Runs attempt(future) now and, while it reports "would block" (false), again
+// each time the fd is ready in `direction`. attempt settles the future itself.
+template<class R, class Attempt>
+Future<R> ioOperation(Loop &loop, int fd, Direction direction, Attempt attempt)
+{
+    Future<R> future(loop);
+    if (attempt(future))
+        return future;
+    auto retry = [future, attempt]() mutable {
+        if (!future.done())
+            attempt(future);
+    };
+    Handle handle = direction == Direction::Read ? loop.addReader(fd, std::move(retry))
+                                                 : loop.addWriter(fd, std::move(retry));
+    future.addDoneCallback([fd, handle, direction](const FutureBase &done) {
+        // Another addReader on this fd replaced (and cancelled) ours: leave it.
+        if (handle.cancelled())
+            return;
+        if (direction == Direction::Read)
+            done.getLoop().removeReader(fd);
+        else
+            done.getLoop().removeWriter(fd);
+    });
+    return future;
+}
+
+} // namespace
+
+Future<QByteArray> sockRecv(Loop &loop, Socket &sock, qsizetype n)
+{
+    requireNonBlocking(sock, "sockRecv()");
+    if (n < 0)
+        throw ValueError(QStringLiteral("sockRecv(): negative size %1").arg(n));
+    const int fd = sock.fileno();
+    return ioOperation<QByteArray>(loop, fd, Direction::Read, [fd, n](Future<QByteArray> &f) {
+        QByteArray buffer(n, Qt::Uninitialized);
+        const ssize_t r = ::recv(fd, buffer.data(), size_t(n), 0);
+        if (r < 0) {
+            if (wouldBlock(errno))
+                return false;
+            f.setException(errnoError(errno, "recv"));
+            return true;
+        }
+        buffer.truncate(r);
+        f.setResult(std::move(buffer));
+        return true;
+    });
+}
+
+Future<qsizetype> sockRecvInto(Loop &loop, Socket &sock, char *buffer, qsizetype size)
+{
+    requireNonBlocking(sock, "sockRecvInto()");
+    if (size < 0 || (size > 0 && !buffer))
+        throw ValueError("sockRecvInto(): invalid buffer");
+    const int fd = sock.fileno();
+    return ioOperation<qsizetype>(loop, fd, Direction::Read, [fd, buffer, size](Future<qsizetype> &f) {
+        const ssize_t r = ::recv(fd, buffer, size_t(size), 0);
+        if (r < 0) {
+            if (wouldBlock(errno))
+                return false;
+            f.setException(errnoError(errno, "recv"));
+            return true;
+        }
+        f.setResult(qsizetype(r));
+        return true;
+    });
+}
+
+Future<std::pair<QByteArray, SocketAddress>> sockRecvfrom(Loop &loop, Socket &sock, qsizetype n)
+{
+    requireNonBlocking(sock, "sockRecvfrom()");
+    if (n < 0)
+        throw ValueError(QStringLiteral("sockRecvfrom(): negative size %1").arg(n));
+    using R = std::pair<QByteArray, SocketAddress>;
+    const int fd = sock.fileno();
+    return ioOperation<R>(loop, fd, Direction::Read, [fd, n](Future<R> &f) {
+        QByteArray buffer(n, Qt::Uninitialized);
+        SocketAddress from;
+        *from.sizePtr() = SocketAddress::capacity();
+        const ssize_t r = ::recvfrom(fd, buffer.data(), size_t(n), 0, from.data(), from.sizePtr());
+        if (r < 0) {
+            if (wouldBlock(errno))
+                return false;
+            f.setException(errnoError(errno, "recvfrom"));
+            return true;
+        }
+        buffer.truncate(r);
+        f.setResult(R(std::move(buffer), from));
+        return true;
+    });
+}
+
+Future<std::pair<qsizetype, SocketAddress>> sockRecvfromInto(Loop &loop, Socket &sock, char *buffer,
+                                                            qsizetype size)
+{
+    requireNonBlocking(sock, "sockRecvfromInto()");
+    if (size < 0 || (size > 0 && !buffer))
+        throw ValueError("sockRecvfromInto(): invalid buffer");
+    using R = std::pair<qsizetype, SocketAddress>;
+    const int fd = sock.fileno();
+    return ioOperation<R>(loop, fd, Direction::Read, [fd, buffer, size](Future<R> &f) {
+        SocketAddress from;
+        *from.sizePtr() = SocketAddress::capacity();
+        const ssize_t r = ::recvfrom(fd, buffer, size_t(size), 0, from.data(), from.sizePtr());
+        if (r < 0) {
+            if (wouldBlock(errno))
+                return false;
+            f.setException(errnoError(errno, "recvfrom"));
+            return true;
+        }
+        f.setResult(R(qsizetype(r), from));
+        return true;
+    });
+}
+
+Future<void> sockSendall(Loop &loop, Socket &sock, QByteArray data)
+{
+    requireNonBlocking(sock, "sockSendall()");
+    const int fd = sock.fileno();
+    qsizetype sent = 0;
+    return ioOperation<void>(loop, fd, Direction::Write, [fd, data, sent](Future<void> &f) mutable {
+        while (sent < data.size()) {
+            // MSG_NOSIGNAL: a closed peer is an EPIPE error, not a SIGPIPE.
+            const ssize_t r = ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
+            if (r < 0) {
+                if (wouldBlock(errno))
+                    return false;
+                f.setException(errnoError(errno, "send"));
+                return true;
+            }
+            sent += r;
+        }
+        f.setResult();
+        return true;
+    });
+}
+
+Future<qsizetype> sockSendto(Loop &loop, Socket &sock, QByteArray data, const SocketAddress &address)
+{
+    requireNonBlocking(sock, "sockSendto()");
+    if (!address.isValid())
+        throw ValueError("sockSendto(): invalid address");
+    const int fd = sock.fileno();
+    return ioOperation<qsizetype>(loop, fd, Direction::Write, [fd, data, address](Future<qsizetype> &f) {
+        const ssize_t r = ::sendto(fd, data.constData(), size_t(data.size()), MSG_NOSIGNAL,
+                                   address.data(), address.size());
+        if (r < 0) {
+            if (wouldBlock(errno))
+                return false;
+            f.setException(errnoError(errno, "sendto"));
+            return true;
+        }
+        f.setResult(qsizetype(r));
+        return true;
+    });
+}
+
+Future<void> sockConnect(Loop &loop, Socket &sock, const SocketAddress &address)
+{
+    requireNonBlocking(sock, "sockConnect()");
+    if (!address.isValid())
+        throw ValueError("sockConnect(): invalid address");
+    const int fd = sock.fileno();
+    Future<void> future(loop);
+    if (::connect(fd, address.data(), address.size()) == 0) {
+        future.setResult();
+        return future;
+    }
+    if (errno != EINPROGRESS && errno != EINTR) {
+        future.setException(std::system_error(errno, std::generic_category(),
+                                              "Connect call failed " + address.toString().toStdString()));
+        return future;
+    }
+    // In progress: writable means done; SO_ERROR says how it went.
+    return ioOperation<void>(loop, fd, Direction::Write, [fd, address](Future<void> &f) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0)
+            error = errno;
+        if (error == EINPROGRESS || error == EALREADY)
+            return false;
+        if (error != 0)
+            f.setException(std::system_error(error, std::generic_category(),
+                                             "Connect call failed " + address.toString().toStdString()));
+        else
+            f.setResult();
+        return true;
+    });
+}
+
+Future<std::pair<Socket, SocketAddress>> sockAccept(Loop &loop, Socket &sock)
+{
+    requireNonBlocking(sock, "sockAccept()");
+    using R = std::pair<Socket, SocketAddress>;
+    const int fd = sock.fileno();
+    return ioOperation<R>(loop, fd, Direction::Read, [fd](Future<R> &f) {
+        SocketAddress peer;
+        *peer.sizePtr() = SocketAddress::capacity();
+        const int conn = ::accept4(fd, peer.data(), peer.sizePtr(), SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (conn < 0) {
+            if (wouldBlock(errno) || errno == ECONNABORTED)
+                return false;
+            f.setException(errnoError(errno, "accept"));
+            return true;
+        }
+        f.setResult(R(Socket(conn), peer));
+        return true;
+    });
+}
+
+namespace {
+// Waits until the fd is writable, once (for sendfile's retries).
+Future<void> writable(Loop &loop, int fd)
+{
+    return ioOperation<void>(loop, fd, Direction::Write, [first = true](Future<void> &f) mutable {
+        if (first) {
+            first = false;
+            return false;
+        }
+        f.setResult();
+        return true;
+    });
+}
+} // namespace
+
+Coro<qint64> sockSendfile(Loop &loop, Socket &sock, int fileFd, qint64 offset, std::optional<qint64> count,
+                          bool fallback)
+{
+    requireNonBlocking(sock, "sockSendfile()");
+    if (offset < 0)
+        throw ValueError(QStringLiteral("sockSendfile(): offset must be >= 0, not %1").arg(offset));
+    if (count && *count <= 0)
+        throw ValueError(QStringLiteral("sockSendfile(): count must be > 0, not %1").arg(*count));
+    if (sock.type() != SOCK_STREAM)
+        throw ValueError("sockSendfile(): only SOCK_STREAM sockets are supported");
+    struct stat st
+    {
+    };
+    if (::fstat(fileFd, &st) < 0)
+        throw std::system_error(errno, std::generic_category(), "fstat");
+    const qint64 end = count ? offset + *count : qint64(st.st_size);
+    qint64 position = offset;
+    bool useSendfile = S_ISREG(st.st_mode);
+    if (!useSendfile && !fallback)
+        throw SendfileNotAvailableError("sockSendfile(): the file is not a regular file");
+
+    while (useSendfile && position < end) {
+        off_t off = position;
+        const ssize_t r = ::sendfile(sock.fileno(), fileFd, &off, size_t(std::min<qint64>(end - position, 1 << 30)));
+        if (r < 0) {
+            if (wouldBlock(errno)) {
+                co_await writable(loop, sock.fileno());
+                continue;
+            }
+            if ((errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) && position == offset) {
+                if (!fallback)
+                    throw SendfileNotAvailableError("sockSendfile(): os.sendfile() is not available here");
+                useSendfile = false; // nothing sent yet: fall back to read + send
+                break;
+            }
+            throw std::system_error(errno, std::generic_category(), "sendfile");
+        }
+        if (r == 0)
+            break; // the file is shorter than expected
+        position += r;
+    }
+    // Fallback: read chunks with pread and send them.
+    QByteArray chunk;
+    while (!useSendfile && position < end) {
+        chunk.resize(qsizetype(std::min<qint64>(end - position, 256 * 1024)));
+        const ssize_t r = ::pread(fileFd, chunk.data(), size_t(chunk.size()), off_t(position));
+        if (r < 0)
+            throw std::system_error(errno, std::generic_category(), "pread");
+        if (r == 0)
+            break;
+        chunk.truncate(r);
+        co_await sockSendall(loop, sock, chunk);
+        position += r;
+    }
+    co_return position - offset;
+}
+
+} // namespace qaio
