@@ -13,12 +13,16 @@
 #include <qaio/gather.h>
 #include <qaio/shield.h>
 #include <qaio/locks.h>
+#include <qaio/connection.h>
 #include <qaio/dns.h>
 #include <qaio/executor.h>
 #include <qaio/queues.h>
+#include <qaio/protocols.h>
 #include <qaio/runner.h>
+#include <qaio/server.h>
 #include <qaio/socket.h>
 #include <qaio/sockets.h>
 #include <qaio/taskgroup.h>
 #include <qaio/timeouts.h>
+#include <qaio/transports.h>
 #include <qaio/wait.h>

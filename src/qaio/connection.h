@@ -1,0 +1,61 @@
+// qaio/connection.h — createConnection and friends: a protocol on a connected socket.
+//
+//     auto [transport, protocol] = co_await qaio::createConnection(
+//         loop, [] { return std::make_shared<MyProtocol>(); }, "example.org", 80);
+//
+// As asyncio's loop.create_connection: resolves the host without blocking,
+// tries each address in turn, and returns once the protocol's connectionMade()
+// has run. Connection errors are std::system_error (std::errc::connection_refused, ...).
+#pragma once
+
+#include <qaio/protocols.h>
+#include <qaio/socket.h>
+#include <qaio/task.h>
+#include <qaio/transports.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace qaio {
+
+using ProtocolFactory = std::function<std::shared_ptr<BaseProtocol>()>;
+using TransportAndProtocol = std::pair<std::shared_ptr<Transport>, std::shared_ptr<BaseProtocol>>;
+
+struct ConnectionOptions
+{
+    int family = 0;   // AF_UNSPEC: whatever the host resolves to
+    int protocol = 0;
+    int flags = 0;    // getaddrinfo flags
+    std::optional<SocketAddress> localAddr; // bind here before connecting
+    // Throw an ExceptionGroup of every attempt's error instead of one error.
+    bool allErrors = false;
+    // RFC 8305 (not implemented yet: addresses are tried one after the other;
+    // setting it only interleaves IPv6 and IPv4 addresses).
+    std::optional<double> happyEyeballsDelay;
+    int interleave = 0;
+};
+
+// Connects to host:port and runs a protocol from `factory` on the connection.
+QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
+                                                        QString host, quint16 port,
+                                                        ConnectionOptions options = {});
+// The same over a socket that is already connected (asyncio's sock= argument).
+QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
+                                                        Socket sock);
+// A Unix domain socket connection to `path`.
+QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
+                                                            QString path);
+// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket).
+QAIO_EXPORT Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory,
+                                                             Socket sock);
+
+namespace detail {
+// Makes the stream transport for a connected socket and starts it.
+QAIO_EXPORT std::shared_ptr<Transport> makeSocketTransport(Loop &loop, Socket sock,
+                                                           std::shared_ptr<BaseProtocol> protocol,
+                                                           Future<void> waiter = {});
+} // namespace detail
+
+} // namespace qaio
