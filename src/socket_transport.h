@@ -32,6 +32,7 @@ public:
     void close() override;
     void setProtocol(std::shared_ptr<BaseProtocol> protocol) override;
     std::shared_ptr<BaseProtocol> getProtocol() const override { return m_protocol; }
+    std::shared_ptr<BaseTransport> sharedSelf() override { return shared_from_this(); }
     // ReadTransport
     bool isReading() const override { return !m_closing && !m_paused; }
     void pauseReading() override;

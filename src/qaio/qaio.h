@@ -21,6 +21,7 @@
 #include <qaio/runner.h>
 #include <qaio/server.h>
 #include <qaio/socket.h>
+#include <qaio/streams.h>
 #include <qaio/sockets.h>
 #include <qaio/taskgroup.h>
 #include <qaio/timeouts.h>

@@ -37,6 +37,8 @@ public:
     virtual void close() = 0;
     virtual void setProtocol(std::shared_ptr<BaseProtocol> protocol) = 0;
     virtual std::shared_ptr<BaseProtocol> getProtocol() const = 0;
+    // The owning pointer to this transport (for protocols that keep it).
+    virtual std::shared_ptr<BaseTransport> sharedSelf() = 0;
 };
 
 class QAIO_EXPORT ReadTransport : public virtual BaseTransport
