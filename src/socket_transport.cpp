@@ -467,15 +467,7 @@ void SocketTransport::maybePauseProtocol()
     if (m_bufferSize <= m_high || m_protocolPaused)
         return;
     m_protocolPaused = true;
-    try {
-        if (m_protocol)
-            m_protocol->pauseWriting();
-    } catch (...) {
-        ExceptionContext context;
-        context.message = QStringLiteral("protocol.pauseWriting() failed");
-        context.exception = std::current_exception();
-        m_loop->callExceptionHandler(context);
-    }
+    callFlowControl(&BaseProtocol::pauseWriting, "protocol.pauseWriting() failed");
 }
 
 void SocketTransport::maybeResumeProtocol()
@@ -483,12 +475,17 @@ void SocketTransport::maybeResumeProtocol()
     if (!m_protocolPaused || m_bufferSize > m_low)
         return;
     m_protocolPaused = false;
+    callFlowControl(&BaseProtocol::resumeWriting, "protocol.resumeWriting() failed");
+}
+
+void SocketTransport::callFlowControl(void (BaseProtocol::*hook)(), const char *failure)
+{
     try {
         if (m_protocol)
-            m_protocol->resumeWriting();
+            (m_protocol.get()->*hook)();
     } catch (...) {
         ExceptionContext context;
-        context.message = QStringLiteral("protocol.resumeWriting() failed");
+        context.message = QString::fromLatin1(failure);
         context.exception = std::current_exception();
         m_loop->callExceptionHandler(context);
     }

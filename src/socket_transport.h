@@ -64,6 +64,8 @@ private:
     void callConnectionLost(std::exception_ptr error);
     void maybePauseProtocol();
     void maybeResumeProtocol();
+    // pauseWriting()/resumeWriting(); a throwing protocol is reported, not fatal.
+    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure);
     Loop &loop() const;
 
     std::shared_ptr<LoopImpl> m_loop;

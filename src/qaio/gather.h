@@ -8,6 +8,7 @@
 // Cancelling the gather future cancels every child that is not done yet.
 #pragma once
 
+#include <qaio/outcome.h>
 #include <qaio/task.h>
 
 #include <functional>
@@ -22,38 +23,6 @@ struct ReturnExceptions
 {
 };
 inline constexpr ReturnExceptions returnExceptions{};
-
-// A child's result or the exception it finished with (CancelledError if it
-// was cancelled): what gather(returnExceptions, ...) collects.
-template<class T>
-class Outcome
-{
-public:
-    explicit Outcome(std::exception_ptr error) : m_error(std::move(error)) {}
-    template<class U>
-        requires(!std::is_void_v<T>)
-    explicit Outcome(std::in_place_t, U &&value) : m_value(std::forward<U>(value))
-    {
-    }
-    Outcome()
-        requires std::is_void_v<T>
-    {
-    }
-    bool hasValue() const noexcept { return !m_error; }
-    std::exception_ptr exception() const noexcept { return m_error; }
-    // The value; rethrows the exception if there is one.
-    decltype(auto) value() const
-    {
-        if (m_error)
-            std::rethrow_exception(m_error);
-        if constexpr (!std::is_void_v<T>)
-            return static_cast<const T &>(*m_value);
-    }
-
-private:
-    std::exception_ptr m_error;
-    std::conditional_t<std::is_void_v<T>, std::monostate, std::optional<T>> m_value;
-};
 
 namespace detail {
 
@@ -177,24 +146,86 @@ Loop &gatherLoop(const Fs &...futures)
 
 } // namespace detail
 
-// gather(a, b, c): a Future of std::tuple<A, B, C>.
 template<class A>
 concept Gatherable = detail::IsCoro<A> || detail::IsFuture<A>;
 
+namespace detail {
+
+// What gather() collects from each child: its value (failing fast), or its Outcome.
+struct CollectValues
+{
+    template<class T>
+    using Item = GatherValueT<T>;
+    static constexpr bool returnExceptions = false;
+    template<class T>
+    static Item<T> get(const Future<T> &f)
+    {
+        return gatherValue(f);
+    }
+};
+
+struct CollectOutcomes
+{
+    template<class T>
+    using Item = Outcome<T>;
+    static constexpr bool returnExceptions = true;
+    template<class T>
+    static Item<T> get(const Future<T> &f)
+    {
+        return gatherOutcome(f);
+    }
+};
+
+template<class Collect, class... As>
+auto gatherTuple(As &&...awaitables)
+{
+    // Braces: the children are wrapped (and their tasks created) left to right.
+    auto futures = std::tuple{toFuture(std::forward<As>(awaitables))...};
+    using R = std::tuple<typename Collect::template Item<
+        typename std::remove_cvref_t<decltype(toFuture(std::declval<As>()))>::value_type>...>;
+    Loop &loop = std::apply([](auto &...f) -> Loop & { return gatherLoop(f...); }, futures);
+    std::vector<FutureBase> children = std::apply([](auto &...f) { return std::vector<FutureBase>{f...}; }, futures);
+    return startGather<R>(
+        loop, std::move(children),
+        [futures]() { return std::apply([](auto &...f) { return R(Collect::get(f)...); }, futures); },
+        Collect::returnExceptions);
+}
+
+template<class Collect, class Range>
+auto gatherRange(Range &&awaitables)
+{
+    using A = std::remove_cvref_t<decltype(*awaitables.begin())>;
+    using T = typename A::value_type;
+    using Item = typename Collect::template Item<T>;
+    std::vector<Future<T>> futures;
+    for (auto &&a : awaitables) {
+        if constexpr (IsCoro<A>)
+            futures.push_back(toFuture(std::move(a)));
+        else
+            futures.push_back(toFuture(a));
+    }
+    std::vector<FutureBase> children(futures.begin(), futures.end());
+    Loop &loop = futures.empty() ? getRunningLoop() : futures.front().getLoop();
+    return startGather<std::vector<Item>>(
+        loop, std::move(children),
+        [futures]() {
+            std::vector<Item> results;
+            results.reserve(futures.size());
+            for (const auto &f : futures)
+                results.push_back(Collect::get(f));
+            return results;
+        },
+        Collect::returnExceptions);
+}
+
+} // namespace detail
+
+// gather(a, b, c): a Future of std::tuple<A, B, C>.
 template<class... As>
     requires(sizeof...(As) > 0 && (Gatherable<As> && ...))
 auto gather(As &&...awaitables)
 {
-    // Braces: the children are wrapped (and their tasks created) left to right.
-    auto futures = std::tuple{detail::toFuture(std::forward<As>(awaitables))...};
-    using R = std::tuple<detail::GatherValueT<typename std::remove_cvref_t<
-        decltype(detail::toFuture(std::declval<As>()))>::value_type>...>;
-    Loop &loop = std::apply([](auto &...f) -> Loop & { return detail::gatherLoop(f...); }, futures);
-    std::vector<FutureBase> children = std::apply([](auto &...f) { return std::vector<FutureBase>{f...}; }, futures);
-    return detail::startGather<R>(
-        loop, std::move(children),
-        [futures]() { return std::apply([](auto &...f) { return R(detail::gatherValue(f)...); }, futures); },
-        false);
+    return detail::gatherTuple<detail::CollectValues>(std::forward<As>(awaitables)...);
 }
 
 // gather(returnExceptions, a, b, c): a Future of std::tuple<Outcome<A>, ...>.
@@ -202,16 +233,7 @@ template<class... As>
     requires(sizeof...(As) > 0 && (Gatherable<As> && ...))
 auto gather(ReturnExceptions, As &&...awaitables)
 {
-    // Braces: the children are wrapped (and their tasks created) left to right.
-    auto futures = std::tuple{detail::toFuture(std::forward<As>(awaitables))...};
-    using R = std::tuple<Outcome<typename std::remove_cvref_t<
-        decltype(detail::toFuture(std::declval<As>()))>::value_type>...>;
-    Loop &loop = std::apply([](auto &...f) -> Loop & { return detail::gatherLoop(f...); }, futures);
-    std::vector<FutureBase> children = std::apply([](auto &...f) { return std::vector<FutureBase>{f...}; }, futures);
-    return detail::startGather<R>(
-        loop, std::move(children),
-        [futures]() { return std::apply([](auto &...f) { return R(detail::gatherOutcome(f)...); }, futures); },
-        true);
+    return detail::gatherTuple<detail::CollectOutcomes>(std::forward<As>(awaitables)...);
 }
 
 // gather(range): a Future of std::vector<T> (std::monostate for void), in the
@@ -220,27 +242,7 @@ template<class Range>
     requires(!Gatherable<Range>) && requires(Range &r) { r.begin(); r.end(); }
 auto gather(Range &&awaitables)
 {
-    using A = std::remove_cvref_t<decltype(*awaitables.begin())>;
-    using T = typename A::value_type;
-    std::vector<Future<T>> futures;
-    for (auto &&a : awaitables) {
-        if constexpr (detail::IsCoro<A>)
-            futures.push_back(detail::toFuture(std::move(a)));
-        else
-            futures.push_back(detail::toFuture(a));
-    }
-    std::vector<FutureBase> children(futures.begin(), futures.end());
-    Loop &loop = futures.empty() ? getRunningLoop() : futures.front().getLoop();
-    return detail::startGather<std::vector<detail::GatherValueT<T>>>(
-        loop, std::move(children),
-        [futures]() {
-            std::vector<detail::GatherValueT<T>> results;
-            results.reserve(futures.size());
-            for (const auto &f : futures)
-                results.push_back(detail::gatherValue(f));
-            return results;
-        },
-        false);
+    return detail::gatherRange<detail::CollectValues>(std::forward<Range>(awaitables));
 }
 
 // gather(returnExceptions, range): a Future of std::vector<Outcome<T>>.
@@ -248,27 +250,7 @@ template<class Range>
     requires(!Gatherable<Range>) && requires(Range &r) { r.begin(); r.end(); }
 auto gather(ReturnExceptions, Range &&awaitables)
 {
-    using A = std::remove_cvref_t<decltype(*awaitables.begin())>;
-    using T = typename A::value_type;
-    std::vector<Future<T>> futures;
-    for (auto &&a : awaitables) {
-        if constexpr (detail::IsCoro<A>)
-            futures.push_back(detail::toFuture(std::move(a)));
-        else
-            futures.push_back(detail::toFuture(a));
-    }
-    std::vector<FutureBase> children(futures.begin(), futures.end());
-    Loop &loop = futures.empty() ? getRunningLoop() : futures.front().getLoop();
-    return detail::startGather<std::vector<Outcome<T>>>(
-        loop, std::move(children),
-        [futures]() {
-            std::vector<Outcome<T>> results;
-            results.reserve(futures.size());
-            for (const auto &f : futures)
-                results.push_back(detail::gatherOutcome(f));
-            return results;
-        },
-        true);
+    return detail::gatherRange<detail::CollectOutcomes>(std::forward<Range>(awaitables));
 }
 
 } // namespace qaio

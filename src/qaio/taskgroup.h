@@ -11,6 +11,7 @@
 // together as one qaio::ExceptionGroup. A TaskGroup is a handle: copies share it.
 #pragma once
 
+#include <qaio/outcome.h>
 #include <qaio/task.h>
 
 #include <memory>
@@ -48,28 +49,9 @@ private:
     static Coro<T> runWith(TaskGroup self, Coro<T> body)
     {
         self.enter();
-        std::exception_ptr error;
-        if constexpr (std::is_void_v<T>) {
-            try {
-                co_await std::move(body);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            co_await self.exit(error);
-            if (error)
-                std::rethrow_exception(error);
-        } else {
-            std::optional<T> value;
-            try {
-                value.emplace(co_await std::move(body));
-            } catch (...) {
-                error = std::current_exception();
-            }
-            co_await self.exit(error);
-            if (error)
-                std::rethrow_exception(error);
-            co_return std::move(*value);
-        }
+        Outcome<T> outcome = co_await detail::capture(std::move(body));
+        co_await self.exit(outcome.exception()); // throws ExceptionGroup & co
+        co_return outcome.take();
     }
 
     struct State;

@@ -7,6 +7,7 @@
 // is a handle: keep a copy to call reschedule() or expired() from the body.
 #pragma once
 
+#include <qaio/outcome.h>
 #include <qaio/task.h>
 
 #include <memory>
@@ -41,28 +42,9 @@ private:
     static Coro<T> runWith(Timeout self, Coro<T> body)
     {
         self.enter();
-        std::exception_ptr error;
-        if constexpr (std::is_void_v<T>) {
-            try {
-                co_await std::move(body);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            self.exit(error); // throws TimeoutError when the timeout fired
-            if (error)
-                std::rethrow_exception(error);
-        } else {
-            std::optional<T> value;
-            try {
-                value.emplace(co_await std::move(body));
-            } catch (...) {
-                error = std::current_exception();
-            }
-            self.exit(error);
-            if (error)
-                std::rethrow_exception(error);
-            co_return std::move(*value);
-        }
+        Outcome<T> outcome = co_await detail::capture(std::move(body));
+        self.exit(outcome.exception()); // throws TimeoutError when the timeout fired
+        co_return outcome.take();
     }
 
     struct State;
