@@ -298,6 +298,8 @@ void FutureAwaiterBase::await_suspend(std::coroutine_handle<> awaiting)
     if (m_future.statePtr()->loop != m_task->future.loop)
         throw RuntimeError(QStringLiteral("%1 got a Future attached to a different loop")
                                .arg(m_task->describe()));
+    if (m_future.statePtr().get() == &m_task->future)
+        throw RuntimeError(QStringLiteral("Task cannot await on itself: %1").arg(m_task->describe()));
     m_suspended = true;
     m_task->resumePoint = awaiting;
     m_task->waiter = m_future;

@@ -90,10 +90,11 @@ void TaskGroup::checkCanCreate() const
 
 void TaskGroup::adopt(TaskBase task)
 {
-    if (task.done()) {
-        d->onTaskDone(task); // an eager task may already be done
-        return;
-    }
+    // Even a task that is already done (an eager task) is tracked and reported
+    // through its done-callback, one iteration later, as in asyncio
+    // (gh-128550): handled at once, its failure would abort the group while a
+    // task still being created (it ran this one eagerly) is not in the group
+    // yet, and so never gets cancelled.
     d->tasks.emplace(task.statePtr().get(), task);
     std::weak_ptr<State> weak = d;
     task.addDoneCallback([weak](const FutureBase &f) {

@@ -121,7 +121,14 @@ public:
     // The exception the future finished with, or null. Throws CancelledError if
     // cancelled and InvalidStateError if still pending, as asyncio does.
     std::exception_ptr exception() const { return state().exceptionOrThrow(); }
-    void setException(std::exception_ptr error) { state().setException(std::move(error)); }
+    // RuntimeError on a Task: only its coroutine settles it (as asyncio).
+    void setException(std::exception_ptr error)
+    {
+        auto &s = state();
+        if (s.taskCore())
+            throw RuntimeError("Task does not support setException()");
+        s.setException(std::move(error));
+    }
     template<class E>
         requires std::derived_from<std::decay_t<E>, std::exception>
     void setException(E &&error)
@@ -188,6 +195,8 @@ public:
     void setResult(U &&value)
     {
         auto &s = typedState();
+        if (s.taskCore())
+            throw RuntimeError("Task does not support setResult()");
         s.requirePending("setResult()");
         s.value.emplace(std::forward<U>(value));
         s.finish();
@@ -196,6 +205,8 @@ public:
         requires std::is_void_v<T>
     {
         auto &s = typedState();
+        if (s.taskCore())
+            throw RuntimeError("Task does not support setResult()");
         s.requirePending("setResult()");
         s.finish();
     }
