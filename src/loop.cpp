@@ -44,11 +44,6 @@ private:
     Loop *m_previous;
 };
 
-bool timerLater(const detail::TimerNode *a, const detail::TimerNode *b)
-{
-    // std::push_heap builds a max-heap; "later" as less-than gives a min-heap.
-    return a->when > b->when || (a->when == b->when && a->seq > b->seq);
-}
 
 bool envFlag(const char *name)
 {
@@ -182,9 +177,9 @@ void LoopImpl::scheduleTimer(TimerNode *node, double when)
     node->seq = timerSeq++;
     node->heap = this;
     node->ref();
-    timers.push_back(node);
-    std::push_heap(timers.begin(), timers.end(), timerLater);
-    if (timers.front() == node)
+    timers.push_back({when, node->seq, node});
+    std::push_heap(timers.begin(), timers.end(), TimerLater());
+    if (timers.front().node == node)
         backend->setDeadline(when);
 }
 
@@ -242,7 +237,7 @@ bool LoopImpl::removeWatcher(int fd, unsigned which)
 
 void LoopImpl::popTimer()
 {
-    std::pop_heap(timers.begin(), timers.end(), timerLater);
+    std::pop_heap(timers.begin(), timers.end(), TimerLater());
     timers.pop_back();
 }
 
@@ -252,32 +247,33 @@ void LoopImpl::compactTimers()
     if (timers.size() <= 100 || cancelledTimers * 2 <= timers.size())
         return;
     auto live = std::partition(timers.begin(), timers.end(),
-                               [](const TimerNode *t) { return !t->cancelled; });
+                               [](const TimerEntry &t) { return !t.node->cancelled; });
     for (auto it = live; it != timers.end(); ++it) {
-        (*it)->heap = nullptr;
-        (*it)->deref();
+        it->node->heap = nullptr;
+        it->node->deref();
     }
     timers.erase(live, timers.end());
-    std::make_heap(timers.begin(), timers.end(), timerLater);
+    std::make_heap(timers.begin(), timers.end(), TimerLater());
     cancelledTimers = 0;
 }
 
 double LoopImpl::nextDeadline()
 {
-    while (!timers.empty() && timers.front()->cancelled) {
-        TimerNode *t = timers.front();
+    while (!timers.empty() && timers.front().node->cancelled) {
+        TimerNode *t = timers.front().node;
         popTimer();
         --cancelledTimers;
         t->heap = nullptr;
         t->deref();
     }
-    return timers.empty() ? std::numeric_limits<double>::infinity() : timers.front()->when;
+    return timers.empty() ? std::numeric_limits<double>::infinity() : timers.front().when;
 }
 
-void LoopImpl::gatherReady()
+void LoopImpl::gatherReady(bool pollIo)
 {
     ioEvents.clear();
-    backend->poll(ioEvents);
+    if (pollIo)
+        backend->poll(ioEvents);
     for (const Backend::Event &event : ioEvents) {
         for (const unsigned which : {Backend::Read, Backend::Write}) {
             if (!(event.events & which))
@@ -312,8 +308,8 @@ void LoopImpl::gatherReady()
     if (!timers.empty()) {
         // Due means when <= now: a timer never runs before its time.
         const double now = time();
-        while (!timers.empty() && timers.front()->when <= now) {
-            TimerNode *t = timers.front();
+        while (!timers.empty() && timers.front().when <= now) {
+            TimerNode *t = timers.front().node;
             popTimer();
             t->heap = nullptr;
             if (t->cancelled) {
@@ -369,8 +365,14 @@ void LoopImpl::runOnce()
     // events therefore wait at most that long.
     const bool outermost = iterationDepth == 0;
     const double deadline = outermost ? time() + kIterationBudget : 0.0;
+    bool first = true;
     do {
-        runIteration();
+        // The further iterations skip the I/O poll while no descriptor is
+        // watched: the poll is then a bare system call that can report only
+        // our own wake-ups, and timers and cross-thread calls are checked
+        // without it (a pure chain of tasks costs no system call).
+        runIteration(first || !watches.empty());
+        first = false;
     } while (outermost && !ready.empty() && !stopping && !closed.load(std::memory_order_relaxed)
              && time() < deadline);
     if (stopping && runLoop && iterationDepth == 0) {
@@ -380,11 +382,11 @@ void LoopImpl::runOnce()
     rearm();
 }
 
-void LoopImpl::runIteration()
+void LoopImpl::runIteration(bool pollIo)
 {
     ++iterationDepth;
     if (batchRemaining == 0) {
-        gatherReady();
+        gatherReady(pollIo);
         batchRemaining = ready.size();
         // Keep the backend armed while the batch runs, so that a nested Qt event
         // loop opened by one of its callbacks runs the rest of the batch and the
@@ -473,10 +475,10 @@ void LoopImpl::close()
         std::lock_guard lock(inboxMutex);
         oldInbox.swap(inbox);
     }
-    std::vector<TimerNode *> oldTimers;
+    std::vector<TimerEntry> oldTimers;
     oldTimers.swap(timers);
-    for (TimerNode *t : oldTimers)
-        t->heap = nullptr;
+    for (const TimerEntry &t : oldTimers)
+        t.node->heap = nullptr;
     cancelledTimers = 0;
     std::unordered_map<int, Watch> oldWatches;
     oldWatches.swap(watches);
@@ -487,8 +489,8 @@ void LoopImpl::close()
         n->deref();
     for (HandleNode *n : oldInbox)
         n->deref();
-    for (TimerNode *t : oldTimers)
-        t->deref();
+    for (const TimerEntry &t : oldTimers)
+        t.node->deref();
     for (auto &[fd, watch] : oldWatches) {
         for (HandleNode *n : {watch.reader, watch.writer}) {
             if (n) {
