@@ -142,6 +142,18 @@ QThreadPool *ThreadPoolExecutor::threadPool() const
     return &d->pool;
 }
 
+namespace {
+// What the loop's default executor becomes after shutdownDefaultExecutor().
+class ShutDownExecutor final : public Executor
+{
+public:
+    quint64 submit(detail::ExecutorJob) override { throw RuntimeError("Executor shutdown has been called"); }
+    bool tryCancel(quint64) override { return false; }
+    void shutdown(bool, bool) override {}
+    bool isShutdown() const override { return true; }
+};
+} // namespace
+
 namespace detail {
 
 void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback)
@@ -189,6 +201,9 @@ Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout)
 {
     detail::LoopImpl &impl = *loop.impl();
     std::shared_ptr<Executor> executor = std::move(impl.ownExecutor);
+    // As asyncio: from now on runInExecutor(nullptr, ...) raises RuntimeError
+    // instead of quietly starting a new default executor.
+    impl.ownExecutor = std::make_unique<ShutDownExecutor>();
     if (!executor)
         co_return;
     // Join the pool's threads on a thread of its own, so the loop keeps running.

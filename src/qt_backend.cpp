@@ -124,9 +124,20 @@ private:
             m_pending.push_back({fd, which});
             QPointer<QSocketNotifier> guard(self);
             m_loop.runOnce();
-            if (guard)
+            // Unmute only if the callback did not stop watching meanwhile: a removed
+            // notifier (deleted later) must stay disabled, or it polls a closed fd
+            // ("Invalid socket") or one reused by another watcher.
+            if (guard && isCurrent(self, fd, which))
                 guard->setEnabled(true);
         });
+    }
+
+    bool isCurrent(const QSocketNotifier *notifier, int fd, unsigned which) const
+    {
+        const auto it = m_watches.find(fd);
+        if (it == m_watches.end())
+            return false;
+        return (which == Read ? it->second.read : it->second.write) == notifier;
     }
 
     LoopImpl &m_loop;

@@ -34,6 +34,10 @@ struct Server::Private
     std::vector<Future<void>> closeWaiters;
     Future<void> servingForever;
     QString unixPathToRemove;
+    // The socket file's identity when bound: close() removes only that file,
+    // not one someone else put at the same path since (as asyncio).
+    dev_t unixDev = 0;
+    ino_t unixIno = 0;
     std::weak_ptr<Server> self;
 
     void startServing();
@@ -150,8 +154,12 @@ void Server::close()
     }
     d->sockets.clear();
     d->serving = false;
-    if (!d->unixPathToRemove.isEmpty())
-        QFile::remove(d->unixPathToRemove);
+    if (!d->unixPathToRemove.isEmpty()) {
+        const QByteArray path = QFile::encodeName(d->unixPathToRemove);
+        struct stat st{};
+        if (::stat(path.constData(), &st) == 0 && st.st_dev == d->unixDev && st.st_ino == d->unixIno)
+            ::unlink(path.constData());
+    }
     if (d->servingForever.isValid() && !d->servingForever.done())
         d->servingForever.cancel();
     if (d->clients.empty())
@@ -256,6 +264,15 @@ std::shared_ptr<Server> makeServer(Loop &loop, ProtocolFactory factory, std::vec
     p->options = options;
     p->sockets = std::move(sockets);
     p->unixPathToRemove = std::move(unixPathToRemove);
+    if (!p->unixPathToRemove.isEmpty()) {
+        struct stat st{};
+        if (::stat(QFile::encodeName(p->unixPathToRemove).constData(), &st) == 0) {
+            p->unixDev = st.st_dev;
+            p->unixIno = st.st_ino;
+        } else {
+            p->unixPathToRemove.clear(); // already gone: nothing of ours to remove
+        }
+    }
     for (Socket &sock : p->sockets)
         sock.setBlocking(false);
     Server::Private *raw = p.get();

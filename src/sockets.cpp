@@ -1,15 +1,18 @@
 // sockets.cpp — asyncio's sock_* operations on addReader/addWriter, following
 // selector_events.py: try now; if it would block, watch the fd until it is
 // ready; stop watching once the future is done (or cancelled).
+#include <qaio/executor.h>
 #include <qaio/sockets.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 #include <system_error>
 
 namespace qaio {
@@ -277,11 +280,16 @@ Coro<qint64> sockSendfile(Loop &loop, Socket &sock, int fileFd, qint64 offset, s
     };
     if (::fstat(fileFd, &st) < 0)
         throw std::system_error(errno, std::generic_category(), "fstat");
-    const qint64 end = count ? offset + *count : qint64(st.st_size);
+    const bool regular = S_ISREG(st.st_mode);
+    // A pipe or other stream has no size: without a count, send until its EOF.
+    const qint64 end = count ? offset + *count
+                             : (regular ? qint64(st.st_size) : std::numeric_limits<qint64>::max());
     qint64 position = offset;
-    bool useSendfile = S_ISREG(st.st_mode);
+    bool useSendfile = regular;
     if (!useSendfile && !fallback)
         throw SendfileNotAvailableError("sockSendfile(): the file is not a regular file");
+    if (!regular && offset > 0 && ::lseek(fileFd, off_t(offset), SEEK_SET) < 0)
+        throw std::system_error(errno, std::generic_category(), "lseek"); // ESPIPE for a pipe, as asyncio's seek()
 
     while (useSendfile && position < end) {
         off_t off = position;
@@ -303,18 +311,41 @@ Coro<qint64> sockSendfile(Loop &loop, Socket &sock, int fileFd, qint64 offset, s
             break; // the file is shorter than expected
         position += r;
     }
-    // Fallback: read chunks with pread and send them.
+    // Fallback: read chunks (pread for a regular file; read on the default
+    // executor for a pipe or other stream, which may block, as asyncio's
+    // run_in_executor(None, file.readinto)) and send them.
     QByteArray chunk;
     while (!useSendfile && position < end) {
-        chunk.resize(qsizetype(std::min<qint64>(end - position, 256 * 1024)));
-        const ssize_t r = ::pread(fileFd, chunk.data(), size_t(chunk.size()), off_t(position));
-        if (r < 0)
-            throw std::system_error(errno, std::generic_category(), "pread");
-        if (r == 0)
+        const qsizetype size = qsizetype(std::min<qint64>(end - position, 256 * 1024));
+        if (regular) {
+            chunk.resize(size);
+            const ssize_t r = ::pread(fileFd, chunk.data(), size_t(chunk.size()), off_t(position));
+            if (r < 0)
+                throw std::system_error(errno, std::generic_category(), "pread");
+            chunk.truncate(r);
+        } else {
+            auto readChunk = [fileFd, size] {
+                QByteArray buffer(size, Qt::Uninitialized);
+                for (;;) {
+                    const ssize_t r = ::read(fileFd, buffer.data(), size_t(size));
+                    if (r >= 0) {
+                        buffer.truncate(r);
+                        return buffer;
+                    }
+                    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        pollfd ready{fileFd, POLLIN, 0};
+                        ::poll(&ready, 1, -1);
+                    } else if (errno != EINTR) {
+                        throw std::system_error(errno, std::generic_category(), "read");
+                    }
+                }
+            };
+            chunk = co_await runInExecutor(loop, nullptr, readChunk);
+        }
+        if (chunk.isEmpty())
             break;
-        chunk.truncate(r);
         co_await sockSendall(loop, sock, chunk);
-        position += r;
+        position += chunk.size();
     }
     co_return position - offset;
 }

@@ -500,7 +500,10 @@ Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit, Con
     Loop &loop = getRunningLoop();
     StreamReader reader(loop, limit);
     auto protocol = std::make_shared<detail::StreamReaderProtocol>(loop, reader);
-    auto [transport, unused] = co_await createConnection(loop, [protocol] { return protocol; }, host, port, options);
+    // Named, not a temporary: GCC 12 destroys a lambda (or aggregate) temporary of
+    // a co_await full-expression twice, which over-releases the captured protocol.
+    const ProtocolFactory factory = [protocol] { return protocol; };
+    auto [transport, unused] = co_await createConnection(loop, factory, host, port, options);
     co_return makePair(loop, transport, protocol, reader);
 }
 
@@ -509,7 +512,8 @@ Coro<StreamPair> openUnixConnection(QString path, qsizetype limit)
     Loop &loop = getRunningLoop();
     StreamReader reader(loop, limit);
     auto protocol = std::make_shared<detail::StreamReaderProtocol>(loop, reader);
-    auto [transport, unused] = co_await createUnixConnection(loop, [protocol] { return protocol; }, path);
+    const ProtocolFactory factory = [protocol] { return protocol; }; // not a temporary: see openConnection
+    auto [transport, unused] = co_await createUnixConnection(loop, factory, path);
     co_return makePair(loop, transport, protocol, reader);
 }
 
