@@ -613,8 +613,13 @@ void TestNetStreams::nextLineIteration()
             stream.feedData("ne2\nline3");
             stream.feedEof();
         });
-        while (auto line = co_await stream.nextLine())
+        for (;;) {
+            // Assigned first, not in the loop condition (GCC 12, see docs/tasks.md).
+            const std::optional<QByteArray> line = co_await stream.nextLine();
+            if (!line)
+                break;
             lines << *line;
+        }
     };
     NT_RUN(loop, body());
     QCOMPARE(lines, QList<QByteArray>({"line1\n", "line2\n", "line3"}));
