@@ -25,22 +25,8 @@
 
 namespace {
 
-struct Cost
-{
-    double cpu;
-    double wall;
-};
-
-// Measures from construction to stop().
-class Stopwatch
-{
-public:
-    Cost stop() const { return {bench::cpuNow() - m_cpu, bench::wallNow() - m_wall}; }
-
-private:
-    double m_cpu = bench::cpuNow();
-    double m_wall = bench::wallNow();
-};
+using bench::Cost;
+using bench::Stopwatch;
 
 Cost qaioBatch(std::size_t n)
 {

@@ -30,6 +30,24 @@ inline double cpuNow()
     return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
+// CPU and wall time of one measured run, in seconds.
+struct Cost
+{
+    double cpu;
+    double wall;
+};
+
+// Measures from construction to stop().
+class Stopwatch
+{
+public:
+    Cost stop() const { return {cpuNow() - m_cpu, wallNow() - m_wall}; }
+
+private:
+    double m_cpu = cpuNow();
+    double m_wall = wallNow();
+};
+
 // `--name value` arguments; anything else is ignored.
 class Args
 {

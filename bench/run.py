@@ -584,6 +584,7 @@ def main():
     peers = {"python": ["asyncio"] + (["uvloop"] if have_uvloop() else [])}
     if (Path(a.build) / "bench" / "asio_callsoon").exists():
         peers["asio"] = True
+    facts = machine(a.build)  # before running: the commit that was built
     r = Runner(a.build, max_wait, patience, attempts=2 if a.quick else 3)
     only = set(a.only or ["callsoon", "timers", "lateness", "echo"])
     start = time.monotonic()
@@ -606,7 +607,6 @@ def main():
         command = f"{old['command']}, then {a.command}"
     s = summarize(records)
     goal_list = goals(s)
-    facts = machine(a.build)
     md = report(s, facts, cfg, command, records, r.failures, goal_list)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(md)

@@ -23,11 +23,7 @@
 
 namespace {
 
-struct Cost
-{
-    double cpu;
-    double wall;
-};
+using bench::Cost;
 
 Cost runQaio(const std::vector<double> &delays)
 {
@@ -36,7 +32,7 @@ Cost runQaio(const std::vector<double> &delays)
     std::size_t fired = 0;
     std::vector<qaio::TimerHandle> handles;
     handles.reserve(delays.size());
-    const double cpu0 = bench::cpuNow(), wall0 = bench::wallNow();
+    const bench::Stopwatch watch;
     for (double delay : delays) {
         handles.push_back(loop.callLater(delay, [&] {
             if (++fired == toFire)
@@ -46,7 +42,7 @@ Cost runQaio(const std::vector<double> &delays)
     for (std::size_t i = 0; i < handles.size(); i += 2)
         handles[i].cancel();
     loop.runForever();
-    const Cost cost{bench::cpuNow() - cpu0, bench::wallNow() - wall0};
+    const Cost cost = watch.stop();
     bench::require(fired == toFire, "qaio fired every timer that was not cancelled");
     return cost;
 }
@@ -59,7 +55,7 @@ Cost runQTimer(const std::vector<double> &delays)
     std::size_t fired = 0;
     std::vector<QTimer *> toCancel;
     toCancel.reserve(delays.size() / 2 + 1);
-    const double cpu0 = bench::cpuNow(), wall0 = bench::wallNow();
+    const bench::Stopwatch watch;
     for (std::size_t i = 0; i < delays.size(); ++i) {
         const int ms = int(std::lround(delays[i] * 1000));
         if (i % 2 == 0) {
@@ -79,7 +75,7 @@ Cost runQTimer(const std::vector<double> &delays)
     for (QTimer *timer : toCancel)
         delete timer;
     loop.exec();
-    const Cost cost{bench::cpuNow() - cpu0, bench::wallNow() - wall0};
+    const Cost cost = watch.stop();
     bench::require(fired == toFire, "QTimer fired every timer that was not cancelled");
     return cost;
 }

@@ -15,26 +15,17 @@
 
 namespace {
 
-struct Cost
-{
-    double cpu;
-    double wall;
-};
-
-Cost since(double cpu0, double wall0)
-{
-    return {bench::cpuNow() - cpu0, bench::wallNow() - wall0};
-}
+using bench::Cost;
 
 Cost batch(std::size_t n)
 {
     boost::asio::io_context io(1);
     std::size_t count = 0;
-    const double cpu0 = bench::cpuNow(), wall0 = bench::wallNow();
+    const bench::Stopwatch watch;
     for (std::size_t i = 0; i < n; ++i)
         boost::asio::post(io, [&count] { ++count; });
     io.run();
-    const Cost took = since(cpu0, wall0);
+    const Cost took = watch.stop();
     bench::require(count == n, "asio batch ran every handler");
     return took;
 }
@@ -47,10 +38,10 @@ Cost chain(std::size_t n)
         if (++count < n)
             boost::asio::post(io, [&] { step(); });
     };
-    const double cpu0 = bench::cpuNow(), wall0 = bench::wallNow();
+    const bench::Stopwatch watch;
     boost::asio::post(io, [&] { step(); });
     io.run();
-    const Cost took = since(cpu0, wall0);
+    const Cost took = watch.stop();
     bench::require(count == n, "asio chain ran every handler");
     return took;
 }

@@ -14,18 +14,14 @@
 
 namespace {
 
-struct Cost
-{
-    double cpu;
-    double wall;
-};
+using bench::Cost;
 
 Cost run(const std::vector<double> &delays)
 {
     boost::asio::io_context io(1);
     std::deque<boost::asio::steady_timer> timers; // a deque never moves its elements
     std::size_t fired = 0;
-    const double cpu0 = bench::cpuNow(), wall0 = bench::wallNow();
+    const bench::Stopwatch watch;
     for (double delay : delays) {
         auto &timer = timers.emplace_back(io, std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                   std::chrono::duration<double>(delay)));
@@ -37,7 +33,7 @@ Cost run(const std::vector<double> &delays)
     for (std::size_t i = 0; i < timers.size(); i += 2)
         timers[i].cancel();
     io.run();
-    const Cost cost{bench::cpuNow() - cpu0, bench::wallNow() - wall0};
+    const Cost cost = watch.stop();
     bench::require(fired == delays.size() / 2, "asio fired every timer that was not cancelled");
     return cost;
 }
