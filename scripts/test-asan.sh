@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 build=${QAIO_ASAN_BUILD_DIR:-build-asan}
+# -O1 -g1, as the sanitizer docs suggest: half the compile time of -O2 -g
+# under ASan, and reports keep file:line.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQAIO_WERROR=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DQAIO_SANITIZE=address,undefined -DQAIO_BUILD_BENCH=OFF -DQAIO_BUILD_DEMOS=OFF >/dev/null
 targets=$(cd "$build" && ninja -t targets all | grep -oE '^tst_(loop|tasks|interop|sync|executor)[a-z_]*:' | tr -d ':' | sort -u)
 cmake --build "$build" --parallel "$(nproc)" --target $targets
