@@ -165,9 +165,12 @@ Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory fact
     co_return co_await runOnSocket(loop, std::move(factory), std::move(sock));
 }
 
-Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory, Socket sock)
+Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory, Socket sock,
+                                                 AcceptedSocketOptions options)
 {
-    return runOnSocket(loop, std::move(factory), std::move(sock));
+    if (options.ssl)
+        co_return co_await detail::runServerTls(loop, std::move(factory), std::move(sock), std::move(options));
+    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock));
 }
 
 } // namespace qaio
