@@ -13,6 +13,8 @@
 #include <qaio/task.h>
 #include <qaio/transports.h>
 
+#include <QtNetwork/qsslconfiguration.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +37,13 @@ struct ConnectionOptions
     // setting it only interleaves IPv6 and IPv4 addresses).
     std::optional<double> happyEyeballsDelay;
     int interleave = 0;
+    // TLS (asyncio's ssl=, see <qaio/ssl.h>): set to speak TLS with this
+    // configuration. serverHostname (default: host) is sent as SNI and checked
+    // against the certificate; the timeouts are in seconds.
+    std::optional<QSslConfiguration> ssl;
+    QString serverHostname;
+    double sslHandshakeTimeout = 60;
+    double sslShutdownTimeout = 30;
 };
 
 // Connects to host:port and runs a protocol from `factory` on the connection.
@@ -43,13 +52,22 @@ QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFact
                                                         ConnectionOptions options = {});
 // The same over a socket that is already connected (asyncio's sock= argument).
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
-                                                        Socket sock);
+                                                        Socket sock, ConnectionOptions options = {});
 // A Unix domain socket connection to `path`.
 QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
                                                             QString path);
-// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket).
+// asyncio's connect_accepted_socket keywords: TLS as the server side.
+struct AcceptedSocketOptions
+{
+    std::optional<QSslConfiguration> ssl; // our certificate and key
+    double sslHandshakeTimeout = 60;
+    double sslShutdownTimeout = 30;
+};
+
+// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket); with
+// ssl, returns once the TLS handshake is done.
 QAIO_EXPORT Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory,
-                                                             Socket sock);
+                                                             Socket sock, AcceptedSocketOptions options = {});
 
 namespace detail {
 // Makes the stream transport for a connected socket and starts it.
