@@ -14,8 +14,10 @@
 #include <qaio/shield.h>
 #include <qaio/locks.h>
 #include <qaio/connection.h>
+#include <qaio/datagram.h>
 #include <qaio/dns.h>
 #include <qaio/executor.h>
+#include <qaio/pipes.h>
 #include <qaio/queues.h>
 #include <qaio/protocols.h>
 #include <qaio/runner.h>
