@@ -40,8 +40,8 @@ struct HostPort
 
 struct DatagramEndpointOptions
 {
-    std::optional<HostPort> localAddr;  // bind here
-    std::optional<HostPort> remoteAddr; // connect here (sendto's default destination)
+    std::optional<HostPort> localAddr = std::nullopt;  // bind here
+    std::optional<HostPort> remoteAddr = std::nullopt; // connect here (sendto's default destination)
     int family = 0; // AF_UNSPEC: whatever the addresses resolve to
     int proto = 0;
     int flags = 0;  // getaddrinfo flags
