@@ -5,6 +5,9 @@
 #include <qaio/pipes.h>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,6 +125,34 @@ protected:
     QVariantMap m_extra;
     bool m_closing = false;
 };
+
+// write(2) without SIGPIPE: a reader that went away must be an EPIPE error,
+// not the end of the process (Python ignores SIGPIPE; a C++ program may not).
+// Sockets have MSG_NOSIGNAL; for pipes and ttys SIGPIPE is blocked for the
+// call and a SIGPIPE it raised is consumed before unblocking.
+ssize_t writeNoSignal(int fd, bool isSocket, const char *data, size_t size)
+{
+    if (isSocket)
+        return ::send(fd, data, size, MSG_NOSIGNAL);
+    sigset_t pipeSet;
+    sigset_t old;
+    sigemptyset(&pipeSet);
+    sigaddset(&pipeSet, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    const bool wasPending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipeSet, &old);
+    const ssize_t n = ::write(fd, data, size);
+    const int error = errno;
+    if (n < 0 && error == EPIPE && !wasPending) {
+        const timespec zero{};
+        while (sigtimedwait(&pipeSet, nullptr, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = error;
+    return n;
+}
 
 } // namespace
 
@@ -253,8 +284,8 @@ class WritePipeTransport final : public WriteTransport, public PipeBase,
                                  public std::enable_shared_from_this<WritePipeTransport>
 {
 public:
-    WritePipeTransport(Loop &loop, int fd, std::shared_ptr<BaseProtocol> protocol, bool watchReader)
-        : PipeBase(loop, fd, std::move(protocol)), m_watchReader(watchReader)
+    WritePipeTransport(Loop &loop, int fd, std::shared_ptr<BaseProtocol> protocol, bool watchReader, bool isSocket)
+        : PipeBase(loop, fd, std::move(protocol)), m_watchReader(watchReader), m_isSocket(isSocket)
     {
     }
 
@@ -296,7 +327,7 @@ public:
         qsizetype sent = 0;
         if (m_buffer.isEmpty()) {
             // Try to write at once; queue only what the pipe did not take.
-            const ssize_t n = ::write(m_fd, data.constData(), size_t(data.size()));
+            const ssize_t n = writeNoSignal(m_fd, m_isSocket, data.constData(), size_t(data.size()));
             if (n < 0 && !wouldBlock(errno)) {
                 ++m_connLost;
                 fatalError(errnoError(errno, "write"), QStringLiteral("Fatal write error on pipe transport"));
@@ -356,7 +387,7 @@ private:
 
     void writeReady()
     {
-        const ssize_t n = ::write(m_fd, m_buffer.constData(), size_t(m_buffer.size()));
+        const ssize_t n = writeNoSignal(m_fd, m_isSocket, m_buffer.constData(), size_t(m_buffer.size()));
         if (n < 0) {
             if (wouldBlock(errno))
                 return;
@@ -442,6 +473,7 @@ private:
     qsizetype m_low = 16 * 1024;
     int m_connLost = 0;
     bool m_watchReader;
+    bool m_isSocket;
     bool m_protocolPaused = false;
     bool m_closeScheduled = false;
     bool m_lost = false;
@@ -491,7 +523,7 @@ Coro<WritePipeTransportAndProtocol> connectWritePipe(Loop &loop, ProtocolFactory
     detail::setNonBlocking(fd);
     auto waiter = loop.createFuture<void>();
     auto transport = std::make_shared<detail::WritePipeTransport>(loop, fd, protocol,
-                                                                  S_ISSOCK(mode) || S_ISFIFO(mode));
+                                                                  S_ISSOCK(mode) || S_ISFIFO(mode), S_ISSOCK(mode));
     transport->start(waiter);
     try {
         co_await waiter;
