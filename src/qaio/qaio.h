@@ -21,6 +21,7 @@
 #include <qaio/queues.h>
 #include <qaio/protocols.h>
 #include <qaio/runner.h>
+#include <qaio/sendfile.h>
 #include <qaio/server.h>
 #include <qaio/socket.h>
 #include <qaio/streams.h>
