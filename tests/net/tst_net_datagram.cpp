@@ -111,6 +111,7 @@ private Q_SLOTS:
     void bindAddressInUseIsSystemError();
     void reusePortTwoEndpoints();
     void allowBroadcastDoesNotConnect();
+    void connectErrorIsRaised();
     void connectedRefusedGoesToErrorReceived();
     void sendtoAddressChecks();
     void sendtoAfterCloseIsIgnoredOrRuntimeError();
@@ -384,6 +385,29 @@ void TestNetDatagram::allowBroadcastDoesNotConnect()
         CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
         t->close();
         rt->close();
+    };
+    NT_RUN(loop, body());
+}
+
+void TestNetDatagram::connectErrorIsRaised()
+{
+    // test_create_datagram_endpoint_connect_err: connect() failing is the
+    // endpoint's error. Connecting to the broadcast address needs SO_BROADCAST
+    // (EACCES without it); with allowBroadcast nothing is connected.
+    Loop loop;
+    auto body = [&]() -> Coro<void> {
+        auto p = std::make_shared<DgramRecorder>();
+        const int before = nt::openFdCount();
+        DatagramEndpointOptions options{.remoteAddr = HostPort{QStringLiteral("255.255.255.255"), 9}};
+        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
+        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::permission_denied));
+        CO_COMPARE(nt::openFdCount(), before);
+        CO_VERIFY(p->events.isEmpty());
+        options.allowBroadcast = true;
+        auto [t, unused] = co_await createDatagramEndpoint(loop, factoryFor(p), options);
+        Q_UNUSED(unused);
+        CO_VERIFY(!t->getExtraInfo(QStringLiteral("peername")).isValid());
+        t->close();
     };
     NT_RUN(loop, body());
 }

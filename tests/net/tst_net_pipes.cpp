@@ -151,6 +151,7 @@ private Q_SLOTS:
     void readPipePauseResume();
     void readPipeClose();
     void readFifo();
+    void readSocket();
     void readPipeDataReceivedThrows();
     void regularFileIsValueError();
     void readPtyOutput();
@@ -266,6 +267,26 @@ void TestNetPipes::readFifo()
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         CO_COMPARE(p->data, QByteArray("fifo!"));
         CO_VERIFY(p->events.contains(QStringLiteral("eof")));
+    };
+    NT_RUN(loop, body());
+}
+
+void TestNetPipes::readSocket()
+{
+    // A socket as the read "pipe": the peer's close is the EOF.
+    Loop loop;
+    auto body = [&]() -> Coro<void> {
+        auto [mine, theirs] = Socket::pair();
+        auto p = std::make_shared<PipeRecorder>();
+        auto [t, unused] = co_await connectReadPipe(loop, factoryFor(p), mine.detach());
+        Q_UNUSED(unused);
+        theirs.setBlocking(false);
+        co_await sockSendall(loop, theirs, "over a socket");
+        theirs.close();
+        CO_VERIFY(co_await waitFor([&] { return p->lost; }));
+        CO_COMPARE(p->data, QByteArray("over a socket"));
+        CO_COMPARE(p->events, (QStringList{QStringLiteral("made"), QStringLiteral("data"), QStringLiteral("eof"),
+                                            QStringLiteral("lost")}));
     };
     NT_RUN(loop, body());
 }
