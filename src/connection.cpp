@@ -1,4 +1,5 @@
 // connection.cpp — asyncio's create_connection family on the sock* operations.
+#include "happy_eyeballs.h"
 #include "socket_transport.h"
 #include "sslproto.h"
 
@@ -61,38 +62,6 @@ Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Sock
     co_return TransportAndProtocol(transport, protocol);
 }
 
-// asyncio's _interleave_addrinfos: alternate families, starting with the first.
-QList<AddrInfo> interleave(const QList<AddrInfo> &infos, int firstFamilyCount)
-{
-    QList<QList<AddrInfo>> byFamily;
-    QList<int> families;
-    for (const AddrInfo &info : infos) {
-        const qsizetype i = families.indexOf(info.family);
-        if (i < 0) {
-            families.append(info.family);
-            byFamily.append({info});
-        } else {
-            byFamily[i].append(info);
-        }
-    }
-    QList<AddrInfo> result;
-    if (byFamily.isEmpty())
-        return result;
-    // The first family gets firstFamilyCount - 1 extra places at the front.
-    for (int i = 1; i < firstFamilyCount && !byFamily[0].isEmpty(); ++i)
-        result.append(byFamily[0].takeFirst());
-    for (bool any = true; any;) {
-        any = false;
-        for (auto &list : byFamily) {
-            if (!list.isEmpty()) {
-                result.append(list.takeFirst());
-                any = true;
-            }
-        }
-    }
-    return result;
-}
-
 } // namespace
 
 Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, QString host, quint16 port,
@@ -108,9 +77,18 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
     if (options.happyEyeballsDelay && options.interleave == 0)
         options.interleave = 1;
     if (options.interleave > 0)
-        infos = interleave(infos, options.interleave);
+        infos = detail::interleaveAddrinfos(infos, options.interleave);
 
     std::vector<std::exception_ptr> errors;
+    if (options.happyEyeballsDelay && infos.size() > 1) {
+        // RFC 8305: staggered, overlapping attempts (happy_eyeballs.cpp).
+        detail::RaceResult race = co_await detail::happyEyeballsConnect(loop, infos, options.localAddr,
+                                                                        *options.happyEyeballsDelay);
+        if (race.sock.isValid())
+            co_return co_await runOnSocket(loop, factory, std::move(race.sock));
+        errors = std::move(race.errors);
+        infos.clear(); // every address was tried
+    }
     for (const AddrInfo &info : infos) {
         Socket sock;
         try {

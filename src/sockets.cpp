@@ -213,8 +213,14 @@ Future<void> sockConnect(Loop &loop, Socket &sock, const SocketAddress &address)
                                               "Connect call failed " + address.toString().toStdString()));
         return future;
     }
-    // In progress: writable means done; SO_ERROR says how it went.
-    return ioOperation<void>(loop, fd, Direction::Write, [fd, address](Future<void> &f) {
+    // In progress: writable means done; SO_ERROR says how it went. Not
+    // before: while the handshake runs SO_ERROR is 0 too (asyncio's
+    // _sock_connect_cb runs only once the socket is writable).
+    return ioOperation<void>(loop, fd, Direction::Write, [fd, address, first = true](Future<void> &f) mutable {
+        if (first) {
+            first = false;
+            return false;
+        }
         int error = 0;
         socklen_t length = sizeof error;
         if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0)

@@ -33,9 +33,11 @@ struct ConnectionOptions
     std::optional<SocketAddress> localAddr; // bind here before connecting
     // Throw an ExceptionGroup of every attempt's error instead of one error.
     bool allErrors = false;
-    // RFC 8305 (not implemented yet: addresses are tried one after the other;
-    // setting it only interleaves IPv6 and IPv4 addresses).
+    // RFC 8305 happy eyeballs: start the next address's attempt this many
+    // seconds after the previous one (or as soon as it failed) and keep the
+    // first connection (asyncio recommends 0.25). Unset: one after the other.
     std::optional<double> happyEyeballsDelay;
+    // Reorder the addresses to alternate families (1 when happyEyeballsDelay is set).
     int interleave = 0;
     // TLS (asyncio's ssl=, see <qaio/ssl.h>): set to speak TLS with this
     // configuration. serverHostname (default: host) is sent as SNI and checked

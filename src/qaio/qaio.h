@@ -14,11 +14,14 @@
 #include <qaio/shield.h>
 #include <qaio/locks.h>
 #include <qaio/connection.h>
+#include <qaio/datagram.h>
 #include <qaio/dns.h>
 #include <qaio/executor.h>
+#include <qaio/pipes.h>
 #include <qaio/queues.h>
 #include <qaio/protocols.h>
 #include <qaio/runner.h>
+#include <qaio/sendfile.h>
 #include <qaio/server.h>
 #include <qaio/socket.h>
 #include <qaio/streams.h>

@@ -79,7 +79,12 @@ public:
     // Sends one datagram (to the connected peer when `to` is invalid).
     virtual void sendto(const QByteArray &data, const SocketAddress &to = {}) = 0;
     virtual void abort() = 0;
+    // Queued datagrams count their size plus 8 bytes of header, as asyncio.
     virtual qsizetype getWriteBufferSize() const = 0;
+    // Flow control as WriteTransport's (pauseWriting() above `high`).
+    virtual void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
+                                      std::optional<qsizetype> low = std::nullopt) = 0;
+    virtual std::pair<qsizetype, qsizetype> getWriteBufferLimits() const = 0;
 };
 
 } // namespace qaio
