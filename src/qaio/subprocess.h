@@ -43,14 +43,14 @@ struct SubprocessOptions
 {
     // Unset: Pipe for subprocessExec/subprocessShell (as loop.subprocess_exec),
     // Inherit for createSubprocessExec/createSubprocessShell (as asyncio).
-    std::optional<Redirect> stdIn;
-    std::optional<Redirect> stdOut;
-    std::optional<Redirect> stdErr;
+    std::optional<Redirect> stdIn{};
+    std::optional<Redirect> stdOut{};
+    std::optional<Redirect> stdErr{};
     // monostate: the parent's environment. A map replaces it entirely (as
     // Popen's env=), so add PATH yourself if the child needs it.
-    std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env;
+    std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env{};
     // The child's working directory (empty: the parent's).
-    QString cwd;
+    QString cwd{};
     // The child calls setsid() before exec (asyncio's start_new_session).
     bool startNewSession = false;
     // createSubprocess*: the StreamReaders' buffer limit.
