@@ -206,6 +206,7 @@ private:
     std::vector<Future<int>> m_exitWaiters;
     Future<void> m_startWaiter;
     std::optional<int> m_returncode;
+    int m_exitCode = 0;
     qint64 m_pid = 0;
     bool m_connected = false;
     bool m_exitSeen = false;      // QProcess said finished
@@ -450,8 +451,8 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
         if (m_exitSeen)
             return;
         m_exitSeen = true;
-        // asyncio's returncode: -N for death by signal N.
-        m_returncode = status == QProcess::CrashExit ? -exitCode : exitCode;
+        // asyncio's returncode: -N for death by signal N (set from the loop, in onFinished).
+        m_exitCode = status == QProcess::CrashExit ? -exitCode : exitCode;
         auto self = shared_from_this();
         m_loop->callSoon([self] { self->onFinished(); });
     });
@@ -520,6 +521,7 @@ void ProcessTransport::onFinished()
 {
     if (!m_connected || m_finished)
         return; // start() calls us again once connectionMade ran
+    m_returncode = m_exitCode;
     // QProcess drained and closed the pipes when the child died: deliver what
     // is left, then EOF (a paused pipe keeps both until it is resumed).
     for (int fd = 1; fd <= 2; ++fd) {
@@ -581,7 +583,7 @@ void ProcessTransport::close()
             pipe->close();
     }
     // A child still running is killed (asyncio's close); it is reaped as usual.
-    if (!m_returncode && m_process->state() != QProcess::NotRunning)
+    if (!m_exitSeen && m_process->state() != QProcess::NotRunning)
         m_process->kill();
 }
 
@@ -597,7 +599,7 @@ void ProcessTransport::checkProc(const char *what) const
 void ProcessTransport::sendSignal(int signal)
 {
     checkProc("sendSignal()");
-    if (m_returncode || m_process->state() == QProcess::NotRunning || m_pid <= 0)
+    if (m_returncode || m_exitSeen || m_process->state() == QProcess::NotRunning || m_pid <= 0)
         return; // exited but not reported yet: as Popen.send_signal, nothing to do
     if (::kill(pid_t(m_pid), signal) != 0)
         throw std::system_error(errno, std::generic_category(),
