@@ -1,6 +1,6 @@
 // subprocess.cpp — asyncio's base_subprocess.py and subprocess.py on QProcess.
 //
-// One QProcess per child, owned by a ProcessTransport that lives on the loop's
+// One QProcess per child, owned by a QProcessTransport that lives on the loop's
 // thread. QProcess's signals never call user code directly: each one only
 // schedules a loop callback (callSoon), so protocol callbacks run from the
 // loop as asyncio's do, and nothing can destroy the QProcess while it emits.
@@ -50,15 +50,15 @@ int errnoFromQProcessMessage(const QString &message)
 
 } // namespace
 
-class ProcessTransport;
+class QProcessTransport;
 
 // One of the child's pipes: fd 0 is written (QProcess's write buffer gives
 // the flow control), fd 1 and 2 are read (QProcess's read buffers hold what
 // a paused pipe has not delivered yet).
-class PipeTransport final : public Transport, public std::enable_shared_from_this<PipeTransport>
+class SubprocessPipeTransport final : public Transport, public std::enable_shared_from_this<SubprocessPipeTransport>
 {
 public:
-    PipeTransport(std::weak_ptr<ProcessTransport> owner, int fd) : m_owner(std::move(owner)), m_fd(fd) {}
+    SubprocessPipeTransport(std::weak_ptr<QProcessTransport> owner, int fd) : m_owner(std::move(owner)), m_fd(fd) {}
 
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue) const override
     {
@@ -102,7 +102,7 @@ private:
     void requireWritePipe(const char *what) const;
     void maybePauseProtocol();
 
-    std::weak_ptr<ProcessTransport> m_owner;
+    std::weak_ptr<QProcessTransport> m_owner;
     int m_fd;
     bool m_closing = false;
     bool m_lost = false;
@@ -113,14 +113,14 @@ private:
     qsizetype m_low = 16 * 1024;
 };
 
-class ProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<ProcessTransport>
+class QProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<QProcessTransport>
 {
 public:
-    ProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
+    QProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
         : m_loop(&loop), m_protocol(std::move(protocol)), m_process(new QProcess)
     {
     }
-    ~ProcessTransport() override
+    ~QProcessTransport() override
     {
         QObject::disconnect(m_process, nullptr, nullptr, nullptr);
         if (m_process->state() != QProcess::NotRunning) {
@@ -134,7 +134,7 @@ public:
 
     void setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
                Redirect in, Redirect out, Redirect err);
-    Coro<void> start(std::shared_ptr<ProcessTransport> self);
+    Coro<void> start(std::shared_ptr<QProcessTransport> self);
 
     // ---- BaseTransport ----
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue) const override
@@ -201,8 +201,8 @@ private:
     Loop *m_loop;
     std::shared_ptr<SubprocessProtocol> m_protocol;
     QProcess *m_process;
-    std::shared_ptr<PipeTransport> m_pipes[3];
-    std::shared_ptr<ProcessTransport> m_self; // the loop's reference until connectionLost
+    std::shared_ptr<SubprocessPipeTransport> m_pipes[3];
+    std::shared_ptr<QProcessTransport> m_self; // the loop's reference until connectionLost
     std::vector<Future<int>> m_exitWaiters;
     Future<void> m_startWaiter;
     std::optional<int> m_returncode;
@@ -215,21 +215,21 @@ private:
     bool m_deliveryScheduled[3] = {false, false, false};
 };
 
-// ---------------------------------------------------------------- PipeTransport
+// ---------------------------------------------------------------- SubprocessPipeTransport
 
-std::shared_ptr<BaseProtocol> PipeTransport::getProtocol() const
+std::shared_ptr<BaseProtocol> SubprocessPipeTransport::getProtocol() const
 {
     auto owner = m_owner.lock();
     return owner ? owner->getProtocol() : nullptr;
 }
 
-void PipeTransport::requireWritePipe(const char *what) const
+void SubprocessPipeTransport::requireWritePipe(const char *what) const
 {
     if (m_fd != 0)
         throw RuntimeError(QStringLiteral("%1: the child's fd %2 is a read pipe").arg(QLatin1String(what)).arg(m_fd));
 }
 
-void PipeTransport::close()
+void SubprocessPipeTransport::close()
 {
     if (m_closing || m_lost)
         return;
@@ -251,7 +251,7 @@ void PipeTransport::close()
     }
 }
 
-void PipeTransport::abort()
+void SubprocessPipeTransport::abort()
 {
     requireWritePipe("abort()");
     if (m_lost)
@@ -268,7 +268,7 @@ void PipeTransport::abort()
     owner->schedulePipeLost(0);
 }
 
-void PipeTransport::pauseReading()
+void SubprocessPipeTransport::pauseReading()
 {
     if (m_fd == 0)
         throw RuntimeError("pauseReading(): the child's stdin is a write pipe");
@@ -277,7 +277,7 @@ void PipeTransport::pauseReading()
     m_paused = true;
 }
 
-void PipeTransport::resumeReading()
+void SubprocessPipeTransport::resumeReading()
 {
     if (m_fd == 0)
         throw RuntimeError("resumeReading(): the child's stdin is a write pipe");
@@ -290,7 +290,7 @@ void PipeTransport::resumeReading()
         owner->scheduleDelivery(m_fd);
 }
 
-void PipeTransport::write(const QByteArray &data)
+void SubprocessPipeTransport::write(const QByteArray &data)
 {
     requireWritePipe("write()");
     if (data.isEmpty())
@@ -306,7 +306,7 @@ void PipeTransport::write(const QByteArray &data)
     maybePauseProtocol();
 }
 
-qsizetype PipeTransport::getWriteBufferSize() const
+qsizetype SubprocessPipeTransport::getWriteBufferSize() const
 {
     if (m_fd != 0 || m_lost)
         return 0;
@@ -314,7 +314,7 @@ qsizetype PipeTransport::getWriteBufferSize() const
     return owner ? qsizetype(owner->process()->bytesToWrite()) : 0;
 }
 
-void PipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
+void SubprocessPipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
     requireWritePipe("setWriteBufferLimits()");
     qsizetype h = high.value_or(low ? 4 * *low : 64 * 1024);
@@ -326,7 +326,7 @@ void PipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::opt
     maybePauseProtocol();
 }
 
-void PipeTransport::maybePauseProtocol()
+void SubprocessPipeTransport::maybePauseProtocol()
 {
     if (m_protocolPaused || getWriteBufferSize() <= m_high)
         return;
@@ -337,7 +337,7 @@ void PipeTransport::maybePauseProtocol()
     owner->protocol()->pauseWriting();
 }
 
-void PipeTransport::bytesWritten()
+void SubprocessPipeTransport::bytesWritten()
 {
     auto owner = m_owner.lock();
     if (!owner || m_lost)
@@ -352,7 +352,7 @@ void PipeTransport::bytesWritten()
         owner->pipeLost(0, nullptr);
 }
 
-void PipeTransport::markLost(std::exception_ptr error)
+void SubprocessPipeTransport::markLost(std::exception_ptr error)
 {
     if (m_lost)
         return;
@@ -363,9 +363,9 @@ void PipeTransport::markLost(std::exception_ptr error)
         owner->protocol()->pipeConnectionLost(m_fd, error);
 }
 
-// ---------------------------------------------------------------- ProcessTransport
+// ---------------------------------------------------------------- QProcessTransport
 
-void ProcessTransport::setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
+void QProcessTransport::setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
                              Redirect in, Redirect out, Redirect err)
 {
     QProcess *p = m_process;
@@ -412,11 +412,11 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
         p->setWorkingDirectory(options.cwd);
 
     if (in == Redirect::Pipe)
-        m_pipes[0] = std::make_shared<PipeTransport>(weak_from_this(), 0);
+        m_pipes[0] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 0);
     if (out == Redirect::Pipe)
-        m_pipes[1] = std::make_shared<PipeTransport>(weak_from_this(), 1);
+        m_pipes[1] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 1);
     if (err == Redirect::Pipe)
-        m_pipes[2] = std::make_shared<PipeTransport>(weak_from_this(), 2);
+        m_pipes[2] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 2);
 
     // Every signal only schedules work on the loop (see the file comment).
     m_startWaiter = m_loop->createFuture<void>();
@@ -458,7 +458,7 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
     });
 }
 
-Coro<void> ProcessTransport::start(std::shared_ptr<ProcessTransport> self)
+Coro<void> QProcessTransport::start(std::shared_ptr<QProcessTransport> self)
 {
     m_self = self;
     m_process->start(QIODevice::ReadWrite);
@@ -486,12 +486,12 @@ Coro<void> ProcessTransport::start(std::shared_ptr<ProcessTransport> self)
     }
 }
 
-void ProcessTransport::onReadyRead(int fd)
+void QProcessTransport::onReadyRead(int fd)
 {
     scheduleDelivery(fd);
 }
 
-void ProcessTransport::scheduleDelivery(int fd)
+void QProcessTransport::scheduleDelivery(int fd)
 {
     if (m_deliveryScheduled[fd] || !m_connected)
         return;
@@ -503,7 +503,7 @@ void ProcessTransport::scheduleDelivery(int fd)
     });
 }
 
-void ProcessTransport::deliver(int fd)
+void QProcessTransport::deliver(int fd)
 {
     const auto &pipe = m_pipes[fd];
     if (!pipe || pipe->lost() || pipe->paused() || pipe->isClosing())
@@ -517,7 +517,7 @@ void ProcessTransport::deliver(int fd)
     }
 }
 
-void ProcessTransport::onFinished()
+void QProcessTransport::onFinished()
 {
     if (!m_connected || m_finished)
         return; // start() calls us again once connectionMade ran
@@ -540,7 +540,7 @@ void ProcessTransport::onFinished()
     tryFinish();
 }
 
-void ProcessTransport::pipeLost(int fd, std::exception_ptr error)
+void QProcessTransport::pipeLost(int fd, std::exception_ptr error)
 {
     auto pipe = m_pipes[fd];
     if (!pipe || pipe->lost())
@@ -549,7 +549,7 @@ void ProcessTransport::pipeLost(int fd, std::exception_ptr error)
     tryFinish();
 }
 
-void ProcessTransport::tryFinish()
+void QProcessTransport::tryFinish()
 {
     if (m_finished || !m_returncode || !m_connected)
         return;
@@ -573,7 +573,7 @@ void ProcessTransport::tryFinish()
     m_self.reset();
 }
 
-void ProcessTransport::close()
+void QProcessTransport::close()
 {
     if (m_closed)
         return;
@@ -587,7 +587,7 @@ void ProcessTransport::close()
         m_process->kill();
 }
 
-void ProcessTransport::checkProc(const char *what) const
+void QProcessTransport::checkProc(const char *what) const
 {
     if (m_finished || (m_closed && m_returncode))
         throw std::system_error(ESRCH, std::generic_category(),
@@ -596,7 +596,7 @@ void ProcessTransport::checkProc(const char *what) const
                                     .toStdString());
 }
 
-void ProcessTransport::sendSignal(int signal)
+void QProcessTransport::sendSignal(int signal)
 {
     checkProc("sendSignal()");
     if (m_returncode || m_exitSeen || m_process->state() == QProcess::NotRunning || m_pid <= 0)
@@ -679,7 +679,7 @@ Coro<SubprocessTransportAndProtocol> subprocessExec(Loop &loop, SubprocessProtoc
     std::shared_ptr<SubprocessProtocol> protocol = factory();
     if (!protocol)
         throw ValueError("subprocessExec(): the protocol factory returned null");
-    auto transport = std::make_shared<detail::ProcessTransport>(loop, protocol);
+    auto transport = std::make_shared<detail::QProcessTransport>(loop, protocol);
     transport->setup(program, arguments, options, in, out, err);
     co_await transport->start(transport);
     co_return SubprocessTransportAndProtocol(transport, protocol);
