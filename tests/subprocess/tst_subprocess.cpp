@@ -8,6 +8,7 @@
 #include <qaio/qaio.h>
 
 #include <QtCore/QDir>
+#include <QtCore/QEventLoop>
 #include <QtCore/QFile>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -158,6 +159,8 @@ private Q_SLOTS:
     void cancelWhileStarting();
     void protocolWriteFlowControl();
     void pausedPipeHoldsDataAndEof();
+    // the Qt rules
+    void drivenByQEventLoop();
 };
 
 // test_stdin_stdout
@@ -1053,6 +1056,29 @@ void TestSubprocess::pausedPipeHoldsDataAndEof()
         CO_COMPARE(recorder->events.join(u','), QStringLiteral("made,data1,lost1,exited,connectionLost"));
     };
     NT_RUN(loop, body49());
+}
+
+// Rule 1: a plain QEventLoop (no runForever) drives children, pipes and exits.
+void TestSubprocess::drivenByQEventLoop()
+{
+    Loop loop;
+    QEventLoop qtLoop;
+    QByteArray result;
+    int code = -1;
+    auto body = [&]() -> Coro<void> {
+        Process proc = co_await createSubprocessExec(QStringLiteral("cat"), {}, kAllPipes);
+        auto [out, err] = co_await proc.communicate(QByteArray("via QEventLoop"));
+        result = out;
+        code = co_await proc.wait();
+        qtLoop.quit();
+    };
+    auto task = createTask(loop, body());
+    QTimer::singleShot(10000, &qtLoop, [&] { qtLoop.exit(1); });
+    QCOMPARE(qtLoop.exec(), 0);
+    QVERIFY(!loop.isRunning());
+    QCOMPARE(result, QByteArray("via QEventLoop"));
+    QCOMPARE(code, 0);
+    QVERIFY(task.done());
 }
 
 QTEST_GUILESS_MAIN(TestSubprocess)
