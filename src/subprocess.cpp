@@ -195,6 +195,7 @@ private:
     void onReadyRead(int fd);
     void deliver(int fd);
     void onFinished();
+    void abandon();
     void tryFinish();
     void checkProc(const char *what) const;
 
@@ -212,6 +213,7 @@ private:
     bool m_exitSeen = false;      // QProcess said finished
     bool m_finished = false;      // connectionLost ran
     bool m_closed = false;
+    bool m_abandoned = false;     // subprocessExec was cancelled while starting
     bool m_deliveryScheduled[3] = {false, false, false};
 };
 
@@ -426,7 +428,10 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
             m_startWaiter.setResult();
     });
     QObject::connect(p, &QProcess::errorOccurred, [this](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart && !m_startWaiter.done()) {
+        if (error == QProcess::FailedToStart && m_abandoned) {
+            auto self = shared_from_this();
+            m_loop->callSoon([self] { self->abandon(); });
+        } else if (error == QProcess::FailedToStart && !m_startWaiter.done()) {
             const QString message = m_process->errorString();
             m_startWaiter.setException(errnoError(errnoFromQProcessMessage(message),
                                                   QStringLiteral("%1: %2").arg(m_process->program(), message)));
@@ -466,8 +471,12 @@ Coro<void> QProcessTransport::start(std::shared_ptr<QProcessTransport> self)
     try {
         co_await waiter;
     } catch (const CancelledError &) {
-        // Cancelled while starting: kill the child; it is reaped when it exits.
+        // Cancelled while starting: kill the child; it is reaped when it
+        // exits (or fails to exec), and then abandon() drops m_self.
+        m_abandoned = true;
         close();
+        if (m_exitSeen || m_process->state() == QProcess::NotRunning)
+            abandon();
         throw;
     } catch (...) {
         // Failed to start: QProcess has reaped the child already.
@@ -519,6 +528,10 @@ void QProcessTransport::deliver(int fd)
 
 void QProcessTransport::onFinished()
 {
+    if (m_abandoned) {
+        abandon();
+        return;
+    }
     if (!m_connected || m_finished)
         return; // start() calls us again once connectionMade ran
     m_returncode = m_exitCode;
@@ -538,6 +551,19 @@ void QProcessTransport::onFinished()
         pipeLost(0, unsent ? errnoError(EPIPE, QStringLiteral("subprocess stdin: the child exited")) : nullptr);
     }
     tryFinish();
+}
+
+void QProcessTransport::abandon()
+{
+    // subprocessExec was cancelled before connectionMade: no protocol
+    // callbacks, only the bookkeeping (no one can hold this transport).
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (m_exitSeen)
+        m_returncode = m_exitCode;
+    m_protocol.reset();
+    m_self.reset();
 }
 
 void QProcessTransport::pipeLost(int fd, std::exception_ptr error)
