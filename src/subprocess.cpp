@@ -6,11 +6,14 @@
 // loop as asyncio's do, and nothing can destroy the QProcess while it emits.
 #include <qaio/subprocess.h>
 
+#include "loop_p.h"
+
 #include <qaio/gather.h>
 
 #include <QtCore/qdir.h>
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qstandardpaths.h>
+#include <QtCore/qtimer.h>
 
 #include <cerrno>
 #include <csignal>
@@ -117,7 +120,7 @@ class QProcessTransport final : public SubprocessTransport, public std::enable_s
 {
 public:
     QProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
-        : m_loop(&loop), m_protocol(std::move(protocol)), m_process(new QProcess)
+        : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_protocol(std::move(protocol)), m_process(new QProcess)
     {
     }
     ~QProcessTransport() override
@@ -187,9 +190,25 @@ public:
     void schedulePipeLost(int fd)
     {
         auto self = shared_from_this();
-        m_loop->callSoon([self, fd] { self->pipeLost(fd, nullptr); });
+        post([self, fd] { self->pipeLost(fd, nullptr); });
     }
     bool connected() const { return m_connected; }
+
+    // callSoon, unless the loop was closed meanwhile (QProcess may still
+    // emit then; m_loop may even be gone, but its LoopImpl is ours).
+    template<class F>
+    void post(F &&callback)
+    {
+        if (!m_loopImpl->isClosed()) {
+            m_loop->callSoon(std::forward<F>(callback));
+        } else if (m_exitSeen && m_self) {
+            // The child exited after its loop closed: nothing will report it,
+            // so drop the loop's reference, from a Qt timer rather than
+            // inside QProcess's own signal.
+            auto keep = std::exchange(m_self, nullptr);
+            QTimer::singleShot(0, [keep] {});
+        }
+    }
 
 private:
     void onReadyRead(int fd);
@@ -200,6 +219,7 @@ private:
     void checkProc(const char *what) const;
 
     Loop *m_loop;
+    std::shared_ptr<LoopImpl> m_loopImpl;
     std::shared_ptr<SubprocessProtocol> m_protocol;
     QProcess *m_process;
     std::shared_ptr<SubprocessPipeTransport> m_pipes[3];
@@ -430,7 +450,7 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
     QObject::connect(p, &QProcess::errorOccurred, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart && m_abandoned) {
             auto self = shared_from_this();
-            m_loop->callSoon([self] { self->abandon(); });
+            post([self] { self->abandon(); });
         } else if (error == QProcess::FailedToStart && !m_startWaiter.done()) {
             const QString message = m_process->errorString();
             m_startWaiter.setException(errnoError(errnoFromQProcessMessage(message),
@@ -438,7 +458,7 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
         } else if (error == QProcess::WriteError && m_pipes[0] && !m_pipes[0]->lost()) {
             // The child closed its stdin: asyncio's BrokenPipeError.
             auto self = shared_from_this();
-            m_loop->callSoon([self] {
+            post([self] {
                 self->pipeLost(0, errnoError(EPIPE, QStringLiteral("subprocess stdin: the child closed the pipe")));
             });
         }
@@ -447,7 +467,7 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
     QObject::connect(p, &QProcess::readyReadStandardError, [this] { onReadyRead(2); });
     QObject::connect(p, &QProcess::bytesWritten, [this](qint64) {
         auto self = shared_from_this();
-        m_loop->callSoon([self] {
+        post([self] {
             if (self->m_pipes[0])
                 self->m_pipes[0]->bytesWritten();
         });
@@ -459,7 +479,7 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
         // asyncio's returncode: -N for death by signal N (set from the loop, in onFinished).
         m_exitCode = status == QProcess::CrashExit ? -exitCode : exitCode;
         auto self = shared_from_this();
-        m_loop->callSoon([self] { self->onFinished(); });
+        post([self] { self->onFinished(); });
     });
 }
 
@@ -491,7 +511,7 @@ Coro<void> QProcessTransport::start(std::shared_ptr<QProcessTransport> self)
     for (int fd = 1; fd <= 2; ++fd)
         scheduleDelivery(fd);
     if (m_exitSeen) {
-        m_loop->callSoon([self] { self->onFinished(); });
+        post([self] { self->onFinished(); });
     }
 }
 
@@ -506,7 +526,7 @@ void QProcessTransport::scheduleDelivery(int fd)
         return;
     m_deliveryScheduled[fd] = true;
     auto self = shared_from_this();
-    m_loop->callSoon([self, fd] {
+    post([self, fd] {
         self->m_deliveryScheduled[fd] = false;
         self->deliver(fd);
     });

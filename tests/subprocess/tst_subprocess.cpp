@@ -161,6 +161,7 @@ private Q_SLOTS:
     void pausedPipeHoldsDataAndEof();
     // the Qt rules
     void drivenByQEventLoop();
+    void loopClosedWhileChildRuns();
 };
 
 // test_stdin_stdout
@@ -1079,6 +1080,30 @@ void TestSubprocess::drivenByQEventLoop()
     QCOMPARE(result, QByteArray("via QEventLoop"));
     QCOMPARE(code, 0);
     QVERIFY(task.done());
+}
+
+// The loop goes away while a child runs; Qt keeps processing events and
+// QProcess reports the exit: nothing may touch the dead loop, nothing leaks.
+void TestSubprocess::loopClosedWhileChildRuns()
+{
+    std::weak_ptr<SubprocessTransport> weak;
+    qint64 pid = 0;
+    {
+        Loop loop;
+        auto recorder = std::make_shared<Recorder>(loop);
+        auto body = [&]() -> Coro<void> {
+            const SubprocessProtocolFactory factory = [recorder] { return recorder; };
+            const QStringList arguments{QStringLiteral("0.5")};
+            auto [transport, protocol] = co_await subprocessExec(loop, factory, QStringLiteral("sleep"), arguments);
+            weak = transport;
+            pid = transport->getPid();
+        };
+        NT_RUN(loop, body());
+    }
+    QVERIFY(pid > 0);
+    QVERIFY(!weak.expired()); // the child still runs
+    QTRY_VERIFY_WITH_TIMEOUT(weak.expired(), 5000);
+    QVERIFY(!QFile::exists(QStringLiteral("/proc/%1").arg(pid))); // reaped
 }
 
 QTEST_GUILESS_MAIN(TestSubprocess)
