@@ -464,6 +464,7 @@ void LoopImpl::close()
         return;
     // While the loop is still open, so that the frames' destructors may schedule.
     abandonPendingTasks();
+    closeSignals(); // asyncio's unix loop: close() removes every signal handler
     if (closed.exchange(true))
         return;
     // Detach everything first, then release: a released callback's destructor
@@ -616,6 +617,16 @@ void Loop::setReader(int fd, detail::HandleNode *node)
 void Loop::setWriter(int fd, detail::HandleNode *node)
 {
     d->setWatcher(fd, detail::Backend::Write, node);
+}
+
+void Loop::setSignalHandler(int sig, detail::HandleNode *node)
+{
+    d->setSignalHandler(sig, node);
+}
+
+bool Loop::removeSignalHandler(int sig)
+{
+    return d->removeSignalHandler(sig);
 }
 
 bool Loop::removeReader(int fd)

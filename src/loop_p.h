@@ -84,6 +84,12 @@ public:
     std::unique_ptr<Executor> ownExecutor;
     void releaseOwnExecutor(); // close(): shut it down without waiting
 
+    // addSignalHandler's state, created on first use (unix_signals.cpp).
+    struct SignalState *signalState = nullptr;
+    void setSignalHandler(int sig, HandleNode *node);
+    bool removeSignalHandler(int sig);
+    void closeSignals(); // close(): remove every handler, close the pipe
+
 private:
     struct Watch
     {
