@@ -115,6 +115,7 @@ LoopImpl::LoopImpl(Loop *owner, const LoopOptions &options)
     if (!backend)
         backend = makeQtBackend(*this);
     debug = envFlag("QAIO_DEBUG");
+    connectAboutToQuit();
 }
 
 LoopImpl::~LoopImpl()
@@ -462,6 +463,11 @@ void LoopImpl::close()
         throw RuntimeError("Cannot close a running event loop");
     if (closed.load())
         return;
+    disconnectAboutToQuit();
+    // The task that called QCoreApplication::quit() was cancelled in
+    // aboutToQuit but could not finish there: let it (and what it awaits) end.
+    if (std::exchange(finishOnClose, false) && owner && QThread::currentThread() == thread)
+        cancelAndFinishTasks();
     // While the loop is still open, so that the frames' destructors may schedule.
     abandonPendingTasks();
     closeSignals(); // asyncio's unix loop: close() removes every signal handler

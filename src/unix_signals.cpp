@@ -251,6 +251,7 @@ struct SigintGuard::Private
     TaskBase task;
     int fds[2] = {-1, -1};
     bool active = false;
+    bool cancelled = false; // SIGINT cancelled the main task (it was not done yet)
 };
 
 SigintGuard::SigintGuard(Loop &loop, const TaskBase &mainTask) : d(std::make_unique<Private>())
@@ -273,8 +274,10 @@ SigintGuard::SigintGuard(Loop &loop, const TaskBase &mainTask) : d(std::make_uni
         unsigned char buffer[16];
         while (::read(p->fds[0], buffer, sizeof buffer) > 0) {
         }
-        if (!p->task.done())
+        if (!p->task.done()) {
             p->task.cancel();
+            p->cancelled = true;
+        }
     });
     g_sigintCount.store(0);
     g_sigintFd.store(d->fds[1]);
@@ -299,6 +302,15 @@ SigintGuard::~SigintGuard()
         dfl.sa_handler = SIG_DFL;
         sigemptyset(&dfl.sa_mask);
         ::sigaction(SIGINT, &dfl, nullptr);
+    } else if (g_installed[SIGINT].load() && !(g_previous[SIGINT].sa_flags & SA_SIGINFO)
+               && g_previous[SIGINT].sa_handler == qaioRunnerSigint) {
+        // A loop's SIGINT handler replaced ours: when it is removed, restore the
+        // default rather than this Runner's handler (asyncio restores
+        // default_int_handler).
+        struct sigaction dfl = {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        g_previous[SIGINT] = dfl;
     }
     g_sigintFd.store(-1);
     d->loop->removeReader(d->fds[0]);
@@ -308,7 +320,7 @@ SigintGuard::~SigintGuard()
 
 void SigintGuard::raiseIfInterrupted()
 {
-    if (d->active && g_sigintCount.load() > 0 && d->task.uncancel() == 0)
+    if (d->active && d->cancelled && d->task.uncancel() == 0)
         throw KeyboardInterrupt();
 }
 
