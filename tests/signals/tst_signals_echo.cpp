@@ -192,7 +192,7 @@ void TestSignalsEcho::gracefulShutdownUnderLoad()
         return true;
     };
     QVERIFY(st::runUntil(loop, allDone, 8.0));
-    QVERIFY(server.process.waitForFinished(8000));
+    QVERIFY(server.process.state() == QProcess::NotRunning || server.process.waitForFinished(8000));
     const qint64 took = shutdown.elapsed();
     QCOMPARE(server.process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.process.exitCode(), 0);
@@ -209,6 +209,8 @@ void TestSignalsEcho::gracefulShutdownUnderLoad()
         replies += r.replies;
     }
     QVERIFY(replies > before);
+    qInfo("%lld replies before the signal, %lld in all; the server exited %lld ms after it", before, replies,
+          took);
     // Every request the server accepted got its full reply: the server's count
     // of replies sent equals what the clients received, all in order.
     QCOMPARE(server.served(), replies);
