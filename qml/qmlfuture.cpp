@@ -97,8 +97,15 @@ void QmlFuture::dispatch(const Callbacks &callbacks)
     if (m_error.isEmpty()) {
         call(callbacks.onResult, engine->toScriptValue(m_result));
     } else {
-        QJSValue error = engine->newErrorObject(QJSValue::GenericError, m_error);
-        error.setProperty(QStringLiteral("name"), m_errorName);
+        // QML freezes Error.prototype, so plain assignment (and
+        // QJSValue::setProperty) cannot shadow its read-only `name`.
+        QJSValue make = engine->evaluate(QStringLiteral(
+            "(function (name, message) { const e = new Error(message);"
+            " Object.defineProperty(e, 'name', {value: name, writable: true, configurable: true});"
+            " return e; })"));
+        QJSValue error = make.call({QJSValue(m_errorName), QJSValue(m_error)});
+        if (!error.isError())
+            error = engine->newErrorObject(QJSValue::GenericError, m_error);
         call(callbacks.onError, error);
     }
 }
