@@ -75,10 +75,31 @@ inline QList<TaskBase> tasksOf(const QObject *context)
     return detail::objectTasks(context);
 }
 
+namespace detail {
+template<class Sender, class Signal, class Context, class Fn, class... A>
+QMetaObject::Connection connectSlot(Sender *sender, Signal sig, Context *context, std::shared_ptr<Fn> fn,
+                                    Qt::ConnectionType type, ArgList<A...>)
+{
+    QObject *ctx = context;
+    return QObject::connect(
+        sender, sig, context,
+        [fn, ctx](const std::decay_t<A> &...args) {
+            qaio::createTask(ctx, runSlot<Fn, std::decay_t<A>...>(fn, args...));
+        },
+        type);
+}
+template<class F, class L>
+struct InvocableWithArgs;
+template<class F, class... A>
+struct InvocableWithArgs<F, ArgList<A...>> : std::is_invocable<F &, std::decay_t<A> &...>
+{
+};
+} // namespace detail
+
 // Connects `sig` to a coroutine slot (see the top of this file).
 template<class Sender, class Class, class... Args, class Context, class F>
     requires std::derived_from<Sender, Class> && std::derived_from<Context, QObject>
-    && (std::is_invocable_v<std::decay_t<F> &, std::decay_t<Args> &...>
+    && (detail::InvocableWithArgs<std::decay_t<F>, typename detail::SignalArgs<Args...>::type>::value
         || std::is_invocable_v<std::decay_t<F> &>)
 QMetaObject::Connection connect(Sender *sender, void (Class::*sig)(Args...), Context *context, F &&slot,
                                 Qt::ConnectionType type = Qt::AutoConnection)
@@ -86,14 +107,8 @@ QMetaObject::Connection connect(Sender *sender, void (Class::*sig)(Args...), Con
     if (!sender || !context)
         throw ValueError("connect(): the sender or the context object is null");
     using Fn = std::decay_t<F>;
-    auto fn = std::make_shared<Fn>(std::forward<F>(slot));
-    QObject *ctx = context;
-    return QObject::connect(
-        sender, sig, context,
-        [fn, ctx](const std::decay_t<Args> &...args) {
-            qaio::createTask(ctx, detail::runSlot<Fn, std::decay_t<Args>...>(fn, args...));
-        },
-        type);
+    return detail::connectSlot(sender, sig, context, std::make_shared<Fn>(std::forward<F>(slot)), type,
+                               typename detail::SignalArgs<Args...>::type());
 }
 
 } // namespace qaio

@@ -15,7 +15,9 @@
 //   - Cancelling the Future (or the task that awaits it) disconnects.
 // The connection always ends once the Future is done. The receiving end lives
 // in the calling thread, so a sender in another thread is fine: the emission
-// arrives as a queued call. Call it in the loop's thread.
+// arrives as a queued call. Call it in the loop's thread. A private signal's
+// QPrivateSignal tag (QTimer::timeout, QThread::finished) is not a value:
+// `co_await qaio::signal(timer, &QTimer::timeout)` is a Future<void>.
 #pragma once
 
 #include <qaio/exceptions.h>
@@ -31,7 +33,9 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <tuple>
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -48,20 +52,63 @@ inline Loop &qtLoop()
 }
 
 template<class... Args>
-struct SignalResult
+struct ArgList
 {
-    using type = std::tuple<std::decay_t<Args>...>;
 };
+
+// Qt marks some signals private with a trailing argument of the private type
+// Class::QPrivateSignal; it is not a value. The type cannot be named from
+// outside the class, so it is recognised by its name.
+template<class T>
+constexpr bool isPrivateSignalTag()
+{
+    constexpr std::string_view name = __PRETTY_FUNCTION__; // "... [with T = QTimer::QPrivateSignal]"
+    constexpr std::string_view tag = "::QPrivateSignal";
+    constexpr auto at = name.rfind(tag);
+    return at != std::string_view::npos && at + tag.size() < name.size()
+        && (name[at + tag.size()] == ']' || name[at + tag.size()] == ';');
+}
+template<class T>
+concept PrivateSignalTag = std::is_class_v<T> && std::is_empty_v<T> && isPrivateSignalTag<T>();
+
+template<class Tuple, std::size_t... I>
+ArgList<std::tuple_element_t<I, Tuple>...> firstArgs(std::index_sequence<I...>);
+
+// The signal's arguments without a trailing QPrivateSignal, as an ArgList.
+template<class... Args>
+struct SignalArgs
+{
+    using type = ArgList<Args...>;
+};
+template<class First, class... Rest>
+struct SignalArgs<First, Rest...>
+{
+    using All = std::tuple<First, Rest...>;
+    using Last = std::decay_t<std::tuple_element_t<sizeof...(Rest), All>>;
+    using type = std::conditional_t<PrivateSignalTag<Last>,
+                                    decltype(firstArgs<All>(std::make_index_sequence<sizeof...(Rest)>())),
+                                    ArgList<First, Rest...>>;
+};
+
+template<class L>
+struct SignalResultOf;
 template<>
-struct SignalResult<>
+struct SignalResultOf<ArgList<>>
 {
     using type = void;
 };
 template<class A>
-struct SignalResult<A>
+struct SignalResultOf<ArgList<A>>
 {
     using type = std::decay_t<A>;
 };
+template<class... Args>
+struct SignalResultOf<ArgList<Args...>>
+{
+    using type = std::tuple<std::decay_t<Args>...>;
+};
+template<class... Args>
+using SignalResult = typename SignalResultOf<typename SignalArgs<Args...>::type>::type;
 
 // What one pending signal() keeps: the receiving object, both connections and
 // the timer. Owned by the Future's done-callback, so it goes away (and
@@ -81,9 +128,11 @@ struct SignalWait
     }
 };
 
-template<class R, class Sender, class Signal, class... Args>
-Future<R> awaitSignal(Loop &loop, Sender *sender, Signal sig, std::optional<double> timeout)
+template<class Sender, class Signal, class... Args>
+auto awaitSignal(Loop &loop, Sender *sender, Signal sig, std::optional<double> timeout, ArgList<Args...>)
+    -> Future<typename SignalResultOf<ArgList<Args...>>::type>
 {
+    using R = typename SignalResultOf<ArgList<Args...>>::type;
     if (!sender)
         throw ValueError("signal(): the sender is null");
     if (timeout && std::isnan(*timeout))
@@ -129,17 +178,16 @@ Future<R> awaitSignal(Loop &loop, Sender *sender, Signal sig, std::optional<doub
 template<class Sender, class Class, class... Args>
     requires std::derived_from<Sender, QObject> && std::derived_from<Sender, Class>
 auto signal(Sender *sender, void (Class::*sig)(Args...), std::optional<double> timeoutSeconds = {})
-    -> Future<typename detail::SignalResult<Args...>::type>
+    -> Future<detail::SignalResult<Args...>>
 {
-    using R = typename detail::SignalResult<Args...>::type;
-    return detail::awaitSignal<R, Sender, decltype(sig), Args...>(detail::qtLoop(), sender, sig,
-                                                                   timeoutSeconds);
+    return detail::awaitSignal(detail::qtLoop(), sender, sig, timeoutSeconds,
+                               typename detail::SignalArgs<Args...>::type());
 }
 
 template<class Sender, class Class, class... Args, class Rep, class Period>
     requires std::derived_from<Sender, QObject> && std::derived_from<Sender, Class>
 auto signal(Sender *sender, void (Class::*sig)(Args...), std::chrono::duration<Rep, Period> timeout)
-    -> Future<typename detail::SignalResult<Args...>::type>
+    -> Future<detail::SignalResult<Args...>>
 {
     return signal(sender, sig, std::optional<double>(std::chrono::duration<double>(timeout).count()));
 }

@@ -5,6 +5,7 @@
 #include "../loop/testutil.h"
 
 #include <QtCore/qthread.h>
+#include <QtCore/qtimer.h>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 #include <QtWidgets/QApplication>
@@ -88,6 +89,11 @@ void TestQtHelpers::signalValues()
         QString text = co_await signal(&e, &Emitter::one);
         loop.callSoon([&] { Q_EMIT e.two(7, QStringLiteral("seven")); });
         std::tuple<int, QString> both = co_await signal(&e, &Emitter::two);
+        // A private signal (QTimer::timeout(QPrivateSignal)) awaits as Future<void>.
+        QTimer timer;
+        timer.start(5);
+        Future<void> tick = signal(&timer, &QTimer::timeout);
+        co_await tick;
         co_return text + QLatin1Char(' ') + QString::number(std::get<0>(both)) + QLatin1Char(' ')
             + std::get<1>(both);
     };
@@ -218,6 +224,14 @@ void TestQtHelpers::connectStartsTaskPerEmission()
         log << text;
         --running;
     });
+    // A coroutine slot on a private signal.
+    QTimer timer;
+    timer.setSingleShot(true);
+    qaio::connect(&timer, &QTimer::timeout, &context, [&]() -> Coro<void> {
+        co_await sleep(0);
+        log << QStringLiteral("timer");
+    });
+    timer.start(0);
     auto body = [&]() -> Coro<int> {
         Q_EMIT sender.one(QStringLiteral("a"));
         Q_EMIT sender.one(QStringLiteral("b"));
@@ -228,7 +242,8 @@ void TestQtHelpers::connectStartsTaskPerEmission()
         co_return bound * 10 + concurrently;
     };
     QCOMPARE(run(loop, body()), 22); // two tasks bound, both running at once
-    QCOMPARE(log, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+    log.sort();
+    QCOMPARE(log, (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("timer")}));
     QCOMPARE(tasksOf(&context).size(), 0);
 }
 
