@@ -97,7 +97,10 @@ public Q_SLOTS:
     {
         // While the application still exists: tasks still bound to the
         // service are cancelled with it; let them unwind, then close the loop.
+        m_loop->setExceptionHandler(nullptr);
         m_service.reset();
+        for (TaskBase task : allTasks(*m_loop)) // e.g. Qaio.sleep(Infinity)
+            task.cancel();
         m_loop->runUntilComplete(m_loop->createTask(sleep(0.01)));
         setEventLoop(nullptr);
         m_loop->close();
