@@ -4,6 +4,7 @@
 #include <qaio/qmlfuture.h>
 
 #include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
 #include <QtQml/qqml.h>
 #include <QtQml/qqmlengine.h>
 #include <QtQuickTest/quicktest.h>
@@ -53,13 +54,18 @@ private:
         co_await sleep(0.01);
         throw ValueError(message);
     }
-    static Coro<QString> slowCoro(Service *self)
+    static Coro<QString> slowCoro(Service *service)
     {
+        // Destroying the service cancels this task; the CancelledError
+        // arrives after the service is gone, so check before touching it.
+        QPointer<Service> self(service);
         try {
             co_await sleep(30);
         } catch (const CancelledError &) {
-            ++self->m_cancelled;
-            Q_EMIT self->cancelledCountChanged();
+            if (self) {
+                ++self->m_cancelled;
+                Q_EMIT self->cancelledCountChanged();
+            }
             throw;
         }
         co_return QStringLiteral("never");
