@@ -246,6 +246,9 @@ void TestNetSockets::fullDuplexOnOneSocket()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         auto [a, b] = co_await nt::tcpPair();
+        // Small kernel buffers: loopback autotuning could otherwise absorb all 4 MiB.
+        a.setOption(SOL_SOCKET, SO_SNDBUF, 64 * 1024);
+        b.setOption(SOL_SOCKET, SO_RCVBUF, 64 * 1024);
         const QByteArray big = nt::pattern(4 * 1024 * 1024, 7);
         auto receivedOnA = sockRecv(loop, a, 100);
         auto sending = sockSendall(loop, a, big); // more than the socket buffers hold
