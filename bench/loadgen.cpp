@@ -184,6 +184,7 @@ int main(int argc, char **argv)
                 .add("size", double(size))
                 .add("seconds", now - measureFrom)
                 .add("requests", requests)
+                .add("requests_total", double(completed)) // warm-up included
                 .add("requests_per_second", requests / (now - measureFrom))
                 .add("server_cpu_us_per_request", serverCpu * 1e6 / std::max(requests, 1.0))
                 .add("server_load", serverCpu / (now - measureFrom))

@@ -93,9 +93,9 @@ def chart(spec, out_dir):
         f"set ylabel \"{spec.get('ylabel', '')}\"",
         "set style data histograms", "set style histogram clustered gap 1",
         "set style fill solid 0.85 border -1", "set boxwidth 0.9",
-        "set xtics rotate by -30 left noenhanced", "set key top left noenhanced",
+        "set xtics rotate by 30 right noenhanced", "set key top left noenhanced",
         "set grid ytics", "set datafile missing 'NaN'", "set yrange [0:*]",
-        "set bmargin 9", "set rmargin 8",
+        "set bmargin 10", "set lmargin 12",
     ]
     if spec.get("log"):
         script[-4] = "set logscale y; set yrange [*:*]"

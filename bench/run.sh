@@ -39,7 +39,7 @@ fi
 # echo suite (the main workloads) getting the most.
 budget() {
   local total weight
-  if [ -n "$quick" ]; then total=100; else total=840; fi
+  if [ -n "$quick" ]; then total=110; else total=840; fi
   case "$1" in
     echo) weight=50 ;; core) weight=15 ;; tasks_sync) weight=8 ;; gui) weight=7 ;;
     memory) weight=6 ;; *) weight=6 ;;
