@@ -150,7 +150,10 @@ def main():
           "errors), builds every benchmark program (`--target qaio_bench`), runs every "
           "`bench/suites/*.py` within a time budget each, and writes this page, "
           "`bench/results/results.json` and the PNG charts (gnuplot). CI builds the benchmarks but "
-          "does not run them. Peers whose package is missing are skipped and named in their section.", "",
+          "does not run them. Peers whose package is missing are skipped and named in their section. "
+          "A new suite is a `bench/suites/<name>.py` following the convention in "
+          "`bench/suites/benchlib.py` (arguments `--build DIR [--quick] --json OUT --md OUT`, optional "
+          "`goals` and `charts` in its JSON); the driver picks it up.", "",
           "## Machine", "",
           "| | |", "|---|---|",
           f"| CPU | {facts['cpu']}, {facts['cores']} cores, {facts.get('memory_gib', '?')} GiB |",

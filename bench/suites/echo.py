@@ -45,10 +45,10 @@ SERVERS = [
 LABEL = {k: label for k, label, _ in SERVERS}
 ECHO_SERVERS = [k for k, _, _ in SERVERS][:12]
 IDLE_SERVERS = ["floor", "qaio-protocol", "qaio-streams", "qaio-qtbackend", "asio", "uvloop-protocol",
-                "qt-signals", "qsn"]
+                "qsn"]
 
 FULL = dict(sizes=[1024, 10240, 102400], ns=[10, 100, 1000], reps={1024: 3, 10240: 1, 102400: 1},
-            warmup=0.3, duration=1.0, idle=[0, 1000, 10000], idle_reps=2,
+            warmup=0.25, duration=0.9, idle=[0, 1000, 10000], idle_reps=2,
             idle_servers=IDLE_SERVERS)
 QUICK = dict(sizes=[1024], ns=[10, 1000], reps={1024: 1},
              warmup=0.2, duration=0.4, idle=[0, 10000], idle_reps=1,
