@@ -41,8 +41,8 @@ budget() {
   local total weight
   if [ -n "$quick" ]; then total=110; else total=840; fi
   case "$1" in
-    echo) weight=50 ;; core) weight=15 ;; tasks_sync) weight=8 ;; gui) weight=7 ;;
-    memory) weight=6 ;; *) weight=6 ;;
+    echo) weight=50 ;; core) weight=15 ;; tasks_sync) weight=8 ;; gui) weight=8 ;;
+    memory) weight=5 ;; *) weight=6 ;;
   esac
   echo $(( total * weight / 100 ))
 }

@@ -23,7 +23,7 @@ CASES = [  # key, label, gui_latency arguments, with load?
     ("qaio-qtbackend", "**qaio** protocol API, Qt backend", ["--server", "qaio-protocol", "--backend", "qt"], True),
     ("qt", "plain Qt: QTcpServer/QTcpSocket echo on the same thread", ["--server", "qt"], True),
 ]
-FULL = dict(busy=[100], reps=2, warmup=0.5, duration=3.0)
+FULL = dict(busy=[100], reps=2, warmup=0.5, duration=5.0)
 QUICK = dict(busy=[100], reps=1, warmup=0.3, duration=1.5)
 FIELDS = ("frame_p50_us", "frame_p99_us", "frame_max_us", "input_p50_us", "input_p99_us", "input_max_us",
           "requests_per_second", "server_cpu_us_per_request", "foreign_cores")

@@ -143,7 +143,7 @@ def main():
         md.append("")
     if failures:
         md += ["Failed: " + "; ".join(failures), ""]
-    charts = [{"name": "memory", "title": "Resident bytes per idle connection / pending timer / suspended task",
+    charts = [{"name": "memory", "title": "Resident bytes per idle connection / pending timer / suspended task (log scale)", "log": True,
                "ylabel": "bytes", "columns": ["per connection", "per timer", "per task"],
                "rows": [[label, summary["connection"].get(ck), summary["timer"].get(tk), summary["task"].get(sk)]
                         for label, ck, tk, sk in (
