@@ -144,7 +144,7 @@ def main():
           "scripts/install-deps.sh       # Debian 12: Qt, Boost, libuv, python3-uvloop, gnuplot, …",
           "bench/run.sh --quick          # ~2 minutes of measuring (plus the first build)",
           "bench/run.sh                  # the full run, under 15 minutes",
-          "bench/run.sh echo gui         # only some suites (bench/suites/<name>.py)",
+          "bench/run.sh echo gui         # re-run some suites (bench/suites/<name>.py), keep the rest",
           "```", "",
           "`bench/run.sh` configures `build-bench` (RelWithDebInfo, `-DQAIO_BUILD_BENCH=ON`, warnings as "
           "errors), builds every benchmark program (`--target qaio_bench`), runs every "

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh [--quick] [suite ...] — builds every benchmark, runs every suite, writes the report.
+# Naming suites re-runs only those; the report keeps the other suites' last results.
 #
 #   1. configures build-bench (RelWithDebInfo, -DQAIO_BUILD_BENCH=ON, warnings as errors)
 #      and builds every benchmark program (target qaio_bench);
@@ -20,7 +21,7 @@ suites=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick="--quick" ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) suites+=("$arg") ;;
   esac
 done
@@ -29,7 +30,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQAIO_WERROR=
   -DQAIO_BUILD_BENCH=ON -DQAIO_BUILD_TESTS=OFF -DQAIO_BUILD_DEMOS=OFF >/dev/null
 cmake --build "$build" --target qaio_bench
 
+out="$build/bench/results"
 if [ ${#suites[@]} -eq 0 ]; then
+  rm -rf "$out" # a whole run: start afresh (naming suites re-runs them and keeps the others' results)
   for f in bench/suites/*.py; do
     name=$(basename "$f" .py)
     [ "$name" = benchlib ] || suites+=("$name")
@@ -46,8 +49,6 @@ budget() {
   esac
   echo $(( total * weight / 100 ))
 }
-out="$build/bench/results"
-rm -rf "$out"
 mkdir -p "$out"
 start=$(date +%s)
 status=0

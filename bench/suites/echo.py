@@ -175,7 +175,22 @@ def report(cfg, echo, idle, echo_servers, idle_servers, missing, skipped):
           + " (servers alternate, medians). On loopback the kernel's TCP path is most of the work, so "
           "requests/s is bounded by the kernel on both sides and by wake-ups across the two "
           "virtual CPUs; **the server's CPU time per request** is what separates the loops.", "",
-          "### Server CPU per request relative to the bare epoll server (lower is better)", "",
+          "### Headline: qaio against the floor and the peers (1 KiB)", "",
+          "CPU ratio: qaio's server CPU per request ÷ the other server's (below 1: qaio uses less); "
+          "req/s ratio: qaio's requests/s ÷ the other's (above 1: qaio serves more).", "",
+          "| comparison |" + "".join(f" N={n}: CPU | req/s |" for n in ns),
+          "|---|" + "---:|---:|" * len(ns)]
+    for ours, other in (("qaio-protocol", "floor"), ("qaio-protocol", "asio"),
+                        ("qaio-protocol", "uvloop-protocol"), ("qaio-protocol", "libuv"),
+                        ("qaio-protocol", "qt-signals"), ("qaio-streams", "floor"),
+                        ("qaio-streams", "asio"), ("qaio-streams", "uvloop-streams")):
+        if ours not in echo_servers or other not in echo_servers:
+            continue
+        md.append(f"| {LABEL[ours]} vs {LABEL[other]} |" + "".join(
+            f" {fx(ratio(get(ours, 1024, n, 'server_cpu_us_per_request'), get(other, 1024, n, 'server_cpu_us_per_request')))} |"
+            f" {fx(ratio(get(ours, 1024, n, 'requests_per_second'), get(other, 1024, n, 'requests_per_second')))} |"
+            for n in ns))
+    md += ["", "### Server CPU per request relative to the bare epoll server (lower is better)", "",
           "| server |" + "".join(f" {s // 1024} KiB N={n} |" for s in sizes for n in ns),
           "|---|" + "---:|" * (len(sizes) * len(ns))]
     for key in echo_servers:
