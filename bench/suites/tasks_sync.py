@@ -148,9 +148,14 @@ def main():
     a.reps = 1 if a.quick else 2
 
     results = {"tasks": {}, "sync": {}}
+    budget = float(os.environ.get("QAIO_BENCH_BUDGET", "0") or 0)
+    t_start = time.monotonic()
     for bench in ("tasks", "sync"):
         cmds = commands(bench, a.build)
         for rep in range(a.reps):
+            # Over half the budget after the tasks (or all of it): first repetitions only.
+            if rep > 0 and budget and time.monotonic() - t_start > budget * (0.4 if bench == "tasks" else 0.85):
+                break
             for peer in PEERS:
                 if peer not in cmds:
                     continue
@@ -200,7 +205,7 @@ def main():
         "## Tasks and coroutines",
         "",
         f"`bench/tasks.cpp`, `bench/sync.cpp`, `bench/peers/{{asyncio,asio,qcoro}}_tasks.*`, "
-        f"`bench/peers/{{asyncio,asio}}_sync.*`; medians of {a.reps} run(s) per program, the peers "
+        f"`bench/peers/{{asyncio,asio}}_sync.*`; medians of up to {a.reps} run(s) per program (fewer when over the time budget), the peers "
         "alternating. Every number is the process CPU time per operation in nanoseconds (lower is "
         "better), except memory (bytes of RSS per task)"
         + (" — **quick mode: a tenth of the usual N**." if a.quick else "."),
