@@ -242,7 +242,7 @@ def report(cfg, echo, idle, echo_servers, idle_servers, missing, skipped):
     md += ["## Idle scaling (workload 2)", "",
            "10 busy connections (1 KiB, one request in flight each) plus 0, 1,000 or 10,000 idle "
            "connections that each echoed one byte (so the server watches them) and then stay silent. "
-           f"{cfg['idle_reps']} repetition(s). *vs 0 idle* is the throughput relative to the same "
+           f"Up to {cfg['idle_reps']} repetition(s) (see the skipped runs below). *vs 0 idle* is the throughput relative to the same "
            "server without idle connections; *CPU vs 0* is the same from the server's CPU per request "
            "(0-idle CPU ÷ this CPU), which other load on the machine disturbs less.", "",
            "| server |" + "".join(f" {i:,} idle: req/s | vs 0 idle | CPU vs 0 |" for i in idles),
