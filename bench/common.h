@@ -1,6 +1,6 @@
 // common.h — small helpers shared by the benchmark programs (no Qt, no qaio):
 // clocks, `--name value` arguments, percentiles, random delays, and the one
-// JSON line of results that every benchmark prints for bench/run.py.
+// JSON line of results that every benchmark prints for its suite (bench/suites/).
 #pragma once
 
 #include <algorithm>

@@ -45,6 +45,9 @@ inline int listenLoopback(int port)
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    // Accepted sockets inherit the listener's congestion control.
+    if (std::getenv("BENCH_KEEP_CC") == nullptr)
+        setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(std::uint16_t(port));

@@ -16,7 +16,7 @@ packages=(
   # tests: real peers and tools
   socat openssl procps
   # benchmarks: the peers we compare against
-  libboost-dev libuv1-dev python3 python3-uvloop gnuplot-nox
+  libboost-dev libuv1-dev nodejs python3 python3-uvloop gnuplot-nox
 )
 
 missing=()
