@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <system_error>
 
 namespace qaio {
@@ -164,8 +165,10 @@ void SocketTransport::readReady()
         readIntoBuffer();
         return;
     }
-    m_readBuffer.resize(kMaxReadSize);
-    const ssize_t n = ::recv(m_fd, m_readBuffer.data(), size_t(m_readBuffer.size()), 0);
+    // One read buffer per thread (a loop is one thread's), not per connection:
+    // 10,000 idle connections must not each keep 256 KiB mapped.
+    static thread_local const std::unique_ptr<char[]> readBuffer(new char[kMaxReadSize]);
+    const ssize_t n = ::recv(m_fd, readBuffer.get(), size_t(kMaxReadSize), 0);
     if (n < 0) {
         if (!wouldBlock(errno))
             fatalError(errnoError(errno, "recv"), QStringLiteral("Fatal read error on socket transport"));
@@ -175,8 +178,9 @@ void SocketTransport::readReady()
         onEof();
         return;
     }
-    // Hand over an exact-size copy and keep the big buffer for the next read.
-    const QByteArray data(m_readBuffer.constData(), n);
+    // Hand over an exact-size copy: the shared buffer is reused by the next read,
+    // possibly of another connection in a nested iteration.
+    const QByteArray data(readBuffer.get(), n);
     try {
         if (m_streamProtocol)
             m_streamProtocol->dataReceived(data);

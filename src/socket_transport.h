@@ -76,7 +76,6 @@ private:
     Protocol *m_streamProtocol = nullptr;       // m_protocol as a Protocol, if it is one
     BufferedProtocol *m_bufferedProtocol = nullptr; // or as a BufferedProtocol
     QVariantMap m_extra;
-    QByteArray m_readBuffer;
 
     std::deque<QByteArray> m_buffer; // queued writes; the first is sent from m_sentOfFirst
     qsizetype m_sentOfFirst = 0;
