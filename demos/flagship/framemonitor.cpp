@@ -1,0 +1,104 @@
+#include "framemonitor.h"
+
+#include <QtQuick/QQuickWindow>
+
+#include <algorithm>
+#include <cmath>
+
+namespace flagship {
+
+namespace {
+constexpr qint64 kFrameNs = 1'000'000'000 / 60;
+constexpr std::size_t kRecent = 180; // three seconds of ticks
+} // namespace
+
+FrameMonitor::FrameMonitor(QObject *parent) : QObject(parent)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &FrameMonitor::tick);
+    m_publish.setInterval(250);
+    connect(&m_publish, &QTimer::timeout, this, &FrameMonitor::publish);
+}
+
+void FrameMonitor::start()
+{
+    m_clock.start();
+    m_nextNs = kFrameNs;
+    m_all.clear();
+    m_all.reserve(60 * 60);
+    arm();
+    m_publish.start();
+}
+
+void FrameMonitor::stop()
+{
+    m_timer.stop();
+    m_publish.stop();
+}
+
+void FrameMonitor::reset()
+{
+    m_all.clear();
+}
+
+void FrameMonitor::attach(QQuickWindow *window)
+{
+    connect(window, &QQuickWindow::frameSwapped, this, [this] { ++m_frames; }, Qt::DirectConnection);
+}
+
+void FrameMonitor::arm()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    // Milliseconds, rounded up: the timer must not fire before the deadline.
+    m_timer.start(int(std::max<qint64>(0, (m_nextNs - now + 999'999) / 1'000'000)));
+}
+
+void FrameMonitor::tick()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    if (now < m_nextNs) { // woke up early (ms rounding of the dispatcher): wait the rest
+        arm();
+        return;
+    }
+    m_all.push_back(double(now - m_nextNs) / 1e6);
+    // The next frame deadline after now (a late tick skips the frames it missed).
+    m_nextNs += kFrameNs * ((now - m_nextNs) / kFrameNs + 1);
+    arm();
+}
+
+void FrameMonitor::publish()
+{
+    const std::size_t n = std::min(kRecent, m_all.size());
+    m_recent = statsOf(std::vector<double>(m_all.end() - qsizetype(n), m_all.end()));
+    const qint64 now = m_clock.nsecsElapsed();
+    if (now > m_publishedAtNs)
+        m_fps = double(m_frames - m_framesAtPublish) * 1e9 / double(now - m_publishedAtNs);
+    m_framesAtPublish = m_frames;
+    m_publishedAtNs = now;
+    Q_EMIT updated();
+}
+
+LatenessStats FrameMonitor::total() const
+{
+    return statsOf(m_all);
+}
+
+LatenessStats FrameMonitor::statsOf(std::vector<double> samples)
+{
+    LatenessStats s;
+    s.samples = qsizetype(samples.size());
+    if (samples.empty())
+        return s;
+    std::sort(samples.begin(), samples.end());
+    auto at = [&](double q) {
+        const auto i = std::size_t(std::ceil(q * double(samples.size()))) - 1;
+        return samples[std::min(i, samples.size() - 1)];
+    };
+    s.p50 = at(0.50);
+    s.p99 = at(0.99);
+    s.max = samples.back();
+    return s;
+}
+
+} // namespace flagship

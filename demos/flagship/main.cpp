@@ -1,0 +1,146 @@
+// qaio-flagship — the flagship demo (see demos/flagship/flagship.h).
+//
+//     qaio-flagship                 # the window; close it (or Ctrl+C) to quit
+//     qaio-flagship --demo 5 --screenshot build/flagship.png
+//                                   # drives itself for 5 s, prints what happened
+//     qaio-flagship --measure 10    # all workloads for 10 s, prints frame lateness
+//
+// With no display ($DISPLAY, $WAYLAND_DISPLAY unset) it uses the offscreen platform.
+#include "flagship.h"
+
+#include <QtCore/QCommandLineParser>
+#include <QtGui/QGuiApplication>
+#include <QtQuick/QQuickWindow>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+struct Mode
+{
+    double demo = 0;    // seconds of unattended driving (0: interactive)
+    double measure = 0; // seconds of measurement
+    QString screenshot;
+};
+
+// Ctrl+C and SIGTERM: a self-pipe watched by the loop (stand-in until
+// Loop::addSignalHandler lands), so that the handler only writes a byte and
+// the shutdown runs as ordinary loop code.
+int g_signalPipe[2] = {-1, -1};
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] ssize_t n = ::write(g_signalPipe[1], &byte, 1);
+}
+
+void installSignalHandlers(qaio::Loop &loop, qaio::Future<int> quit)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    struct sigaction sa = {};
+    sa.sa_handler = onSignal;
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    loop.addReader(g_signalPipe[0], [quit]() mutable {
+        char buf[16];
+        while (::read(g_signalPipe[0], buf, sizeof buf) > 0) {
+        }
+        std::printf("signal received: shutting down\n");
+        if (!quit.done())
+            quit.setResult(0);
+    });
+}
+
+// The unattended run (--demo/--measure), or waiting for the window to close.
+qaio::Coro<int> drive(flagship::Flagship *app, Mode mode, qaio::Future<int> quit)
+{
+    if (mode.demo <= 0 && mode.measure <= 0)
+        co_return co_await quit;
+    if (mode.measure > 0) {
+        co_await qaio::sleep(0.5); // start-up (QML compilation, first frames) is not measured
+        app->frames()->reset();
+    }
+    const double seconds = mode.measure > 0 ? mode.measure : mode.demo;
+    flagship::Report report = co_await app->exercise(seconds);
+    std::printf("%s", qPrintable(report.format()));
+    if (mode.screenshot.isEmpty())
+        co_return 0;
+    const bool saved = app->saveScreenshot(mode.screenshot);
+    std::printf("screenshot: %s%s\n", qPrintable(mode.screenshot), saved ? "" : " (FAILED)");
+    co_return saved ? 0 : 1;
+}
+
+qaio::Coro<int> runDemo(flagship::Flagship *app, Mode mode, qaio::Future<int> quit)
+{
+    app->start();
+    int rc = 1;
+    std::exception_ptr error;
+    try {
+        rc = co_await drive(app, mode, quit);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    // Whatever happened: cancel every task, wait for them, close the servers.
+    std::printf("shutting down: cancelling tasks, closing servers\n");
+    std::fflush(stdout);
+    co_await app->stop();
+    if (error)
+        std::rethrow_exception(error);
+    std::printf("clean exit\n");
+    co_return rc;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    app.setQuitOnLastWindowClosed(false); // the loop decides when to exit
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("qaio flagship demo"));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("demo"), QStringLiteral("Drive the window for <seconds>, print, exit."),
+                      QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("measure"),
+                      QStringLiteral("Run every workload for <seconds> and print frame lateness."),
+                      QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save the window to <png> at the end."),
+                      QStringLiteral("png")});
+    parser.process(app);
+    Mode mode;
+    mode.demo = parser.value(QStringLiteral("demo")).toDouble();
+    mode.measure = parser.value(QStringLiteral("measure")).toDouble();
+    mode.screenshot = parser.value(QStringLiteral("screenshot"));
+    if (mode.demo < 0 || mode.measure < 0) {
+        std::fprintf(stderr, "qaio-flagship: seconds must be positive\n");
+        return 2;
+    }
+
+    qaio::Loop loop;
+    flagship::Flagship demo(loop);
+    if (!demo.load())
+        return 1;
+    std::printf("qaio-flagship on the \"%s\" platform\n", qPrintable(QGuiApplication::platformName()));
+    auto quit = loop.createFuture<int>();
+    installSignalHandlers(loop, quit);
+    QObject::connect(&app, &QGuiApplication::lastWindowClosed, &app, [quit]() mutable {
+        if (!quit.done())
+            quit.setResult(0);
+    });
+    int rc = 1;
+    try {
+        rc = loop.runUntilComplete(runDemo(&demo, mode, quit));
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "qaio-flagship: %s\n", e.what());
+    }
+    if (g_signalPipe[0] >= 0)
+        loop.removeReader(g_signalPipe[0]);
+    return rc;
+}
