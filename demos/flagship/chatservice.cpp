@@ -27,7 +27,11 @@ struct ChatService::Room
 };
 
 ChatService::ChatService(qaio::Loop &loop, int bots, QObject *parent)
-    : QObject(parent), m_loop(loop), m_bots(bots), m_room(std::make_shared<Room>())
+    : QObject(parent),
+      m_loop(loop),
+      m_bots(bots),
+      m_room(std::make_shared<Room>()),
+      m_messages(new LineModel(kMaxMessages, this))
 {
 }
 
@@ -44,8 +48,8 @@ void ChatService::start()
 
 qaio::Coro<void> ChatService::run(ChatService *self, std::shared_ptr<Room> room, int bots)
 {
-    auto handler = [room](qaio::StreamReader r, qaio::StreamWriter w) {
-        return handleClient(room, std::move(r), std::move(w));
+    auto handler = [self, room](qaio::StreamReader r, qaio::StreamWriter w) {
+        return handleClient(&self->m_tasks, room, std::move(r), std::move(w));
     };
     room->server = co_await qaio::startServer(handler, QStringLiteral("127.0.0.1"), 0);
     self->m_port = room->server->sockets().value(0).port();
@@ -58,9 +62,10 @@ qaio::Coro<void> ChatService::run(ChatService *self, std::shared_ptr<Room> room,
     }
 }
 
-qaio::Coro<void> ChatService::handleClient(std::shared_ptr<Room> room, qaio::StreamReader reader,
+qaio::Coro<void> ChatService::handleClient(TaskSet *tasks, std::shared_ptr<Room> room, qaio::StreamReader reader,
                                            qaio::StreamWriter writer)
 {
+    tasks->addCurrent(); // stop() cancels the server's client handlers too
     room->writers.push_back(writer);
     QByteArray name = "?";
     try {
@@ -75,6 +80,10 @@ qaio::Coro<void> ChatService::handleClient(std::shared_ptr<Room> room, qaio::Str
         }
     } catch (const std::system_error &) {
         // the client vanished
+    } catch (...) { // cancelled (shutdown)
+        std::erase_if(room->writers, [&](const qaio::StreamWriter &w) { return w.transport() == writer.transport(); });
+        writer.close();
+        throw;
     }
     std::erase_if(room->writers, [&](const qaio::StreamWriter &w) { return w.transport() == writer.transport(); });
     room->broadcast("* " + name + " left\n");
@@ -143,9 +152,7 @@ qaio::Coro<void> ChatService::you(ChatService *self, quint16 port)
 
 void ChatService::addMessage(const QString &line)
 {
-    m_messages.append(line);
-    if (m_messages.size() > kMaxMessages)
-        m_messages.removeFirst();
+    m_messages->append(line);
     ++m_received;
     Q_EMIT messagesChanged();
 }
@@ -172,9 +179,10 @@ qaio::Coro<void> ChatService::sendAsYou(ChatService *self, QByteArray line)
 
 qaio::Coro<void> ChatService::stop()
 {
+    if (m_room->server)
+        m_room->server->close(); // no new connections while the tasks wind down
     co_await m_tasks.cancelAndWait();
     if (auto server = m_room->server) {
-        server->close();
         server->closeClients();
         co_await server->waitClosed();
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "demofuture.h"
+#include "linemodel.h"
 #include "taskset.h"
 
 #include <QtCore/QObject>
@@ -16,7 +17,7 @@ namespace flagship {
 class ChatService : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QStringList messages READ messages NOTIFY messagesChanged)
+    Q_PROPERTY(QAbstractItemModel *messages READ messages CONSTANT)
     Q_PROPERTY(int received READ received NOTIFY messagesChanged)
     Q_PROPERTY(int sent READ sent NOTIFY sentChanged)
     Q_PROPERTY(int clients READ clients NOTIFY clientsChanged)
@@ -35,7 +36,8 @@ public:
     // Sends `text` as "you"; the future is done once it is written out.
     Q_INVOKABLE flagship::DemoFuture *send(const QString &text);
 
-    QStringList messages() const { return m_messages; }
+    QAbstractItemModel *messages() const { return m_messages; }
+    QStringList messagesList() const { return m_messages->stringList(); }
     int received() const { return m_received; }
     int sent() const { return m_sent; }
     int clients() const { return m_clients; }
@@ -50,7 +52,7 @@ Q_SIGNALS:
 private:
     struct Room;
     static qaio::Coro<void> run(ChatService *self, std::shared_ptr<Room> room, int bots);
-    static qaio::Coro<void> handleClient(std::shared_ptr<Room> room, qaio::StreamReader reader,
+    static qaio::Coro<void> handleClient(TaskSet *tasks, std::shared_ptr<Room> room, qaio::StreamReader reader,
                                          qaio::StreamWriter writer);
     static qaio::Coro<void> bot(ChatService *self, QString name, quint16 port, int seed);
     static qaio::Coro<void> drainLines(qaio::StreamReader reader);
@@ -63,7 +65,7 @@ private:
     std::shared_ptr<Room> m_room;
     TaskSet m_tasks;
     std::optional<qaio::StreamWriter> m_you;
-    QStringList m_messages;
+    LineModel *m_messages;
     int m_received = 0;
     int m_sent = 0;
     int m_clients = 0;

@@ -169,7 +169,11 @@ qaio::Coro<Report> Flagship::exercise(double seconds)
         if (round == 0 && !searchField->property("text").toString().isEmpty())
             text.prepend(QString(searchField->property("text").toString().size(), QLatin1Char('\b')));
         co_await typeText(m_window, searchField, text, 0.04);
-        co_await qaio::sleep(m_options.searchLatency * 2.5);
+        // Pause: the last keystroke's lookup is not superseded and completes.
+        const double until = loop.time() + 2.0;
+        do
+            co_await qaio::sleep(m_options.searchLatency);
+        while (m_search->busy() && loop.time() < until);
         if (round % 2 == 0)
             co_await typeText(m_window, chatField, QStringLiteral("hello from the keyboard %1\n").arg(round), 0.01);
         ++round;

@@ -51,7 +51,9 @@ void FrameMonitor::arm()
 {
     const qint64 now = m_clock.nsecsElapsed();
     // Milliseconds, rounded up: the timer must not fire before the deadline.
-    m_timer.start(int(std::max<qint64>(0, (m_nextNs - now + 999'999) / 1'000'000)));
+    const qint64 ms = std::max<qint64>(0, (m_nextNs - now + 999'999) / 1'000'000);
+    m_dueNs = now + ms * 1'000'000;
+    m_timer.start(int(ms));
 }
 
 void FrameMonitor::tick()
@@ -61,10 +63,14 @@ void FrameMonitor::tick()
         arm();
         return;
     }
-    m_all.push_back(double(now - m_nextNs) / 1e6);
+    // Lateness against when the timer was due: Qt timers count whole
+    // milliseconds, and that rounding is not the loop's doing.
+    m_all.push_back(double(std::max<qint64>(0, now - std::max(m_nextNs, m_dueNs))) / 1e6);
     // The next frame deadline after now (a late tick skips the frames it missed).
     m_nextNs += kFrameNs * ((now - m_nextNs) / kFrameNs + 1);
     arm();
+    ++m_frame;
+    Q_EMIT ticked();
 }
 
 void FrameMonitor::publish()

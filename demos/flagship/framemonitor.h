@@ -3,7 +3,10 @@
 // A precise Qt timer is armed for each frame deadline (t0 + k/60 s); when it
 // fires, lateness = now - deadline. If the loop's work (tasks, I/O, results
 // from the executor) kept the thread busy, the tick comes late: that is the
-// jank a user would see. Also counts the window's frameSwapped().
+// jank a user would see. Also counts the window's frameSwapped(). The
+// window animates from this tick (not from a free-running animation), so
+// that the offscreen platform, which has no vsync, renders 60 frames a
+// second as a screen would instead of as many as the CPU allows.
 #pragma once
 
 #include <QtCore/QElapsedTimer>
@@ -33,6 +36,9 @@ class FrameMonitor : public QObject
     Q_PROPERTY(int ticks READ ticks NOTIFY updated)
     Q_PROPERTY(int frames READ frames NOTIFY updated)
     Q_PROPERTY(double fps READ fps NOTIFY updated)
+    // Increments on every tick: the window's spinner is bound to it, so the
+    // scene changes (and renders) at 60 Hz at most, and a late tick shows.
+    Q_PROPERTY(int frame READ frame NOTIFY ticked)
 
 public:
     explicit FrameMonitor(QObject *parent = nullptr);
@@ -53,11 +59,13 @@ public:
     int ticks() const { return int(m_all.size()); }
     int frames() const { return m_frames; }
     double fps() const { return m_fps; }
+    int frame() const { return m_frame; }
 
     static LatenessStats statsOf(std::vector<double> samples);
 
 Q_SIGNALS:
     void updated();
+    void ticked();
 
 private:
     void arm();
@@ -68,12 +76,14 @@ private:
     QTimer m_timer;
     QTimer m_publish;
     qint64 m_nextNs = 0;
+    qint64 m_dueNs = 0; // when the armed timer is due (the deadline rounded up to a millisecond)
     std::vector<double> m_all;
     LatenessStats m_recent;
     int m_frames = 0;
     int m_framesAtPublish = 0;
     qint64 m_publishedAtNs = 0;
     double m_fps = 0;
+    int m_frame = 0;
 };
 
 } // namespace flagship

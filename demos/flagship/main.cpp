@@ -4,6 +4,7 @@
 //     qaio-flagship --demo 5 --screenshot build/flagship.png
 //                                   # drives itself for 5 s, prints what happened
 //     qaio-flagship --measure 10    # all workloads for 10 s, prints frame lateness
+//     qaio-flagship --measure 10 --baseline   # the same window without the workloads
 //
 // With no display ($DISPLAY, $WAYLAND_DISPLAY unset) it uses the offscreen platform.
 #include "flagship.h"
@@ -23,6 +24,7 @@ struct Mode
 {
     double demo = 0;    // seconds of unattended driving (0: interactive)
     double measure = 0; // seconds of measurement
+    bool baseline = false; // --measure without the workloads (the window and its animation only)
     QString screenshot;
 };
 
@@ -65,7 +67,13 @@ qaio::Coro<int> drive(flagship::Flagship *app, Mode mode, qaio::Future<int> quit
         app->frames()->reset();
     }
     const double seconds = mode.measure > 0 ? mode.measure : mode.demo;
-    flagship::Report report = co_await app->exercise(seconds);
+    flagship::Report report;
+    if (mode.baseline) {
+        co_await qaio::sleep(seconds);
+        report = app->report();
+    } else {
+        report = co_await app->exercise(seconds);
+    }
     std::printf("%s", qPrintable(report.format()));
     if (mode.screenshot.isEmpty())
         co_return 0;
@@ -76,7 +84,10 @@ qaio::Coro<int> drive(flagship::Flagship *app, Mode mode, qaio::Future<int> quit
 
 qaio::Coro<int> runDemo(flagship::Flagship *app, Mode mode, qaio::Future<int> quit)
 {
-    app->start();
+    if (mode.baseline)
+        app->frames()->start();
+    else
+        app->start();
     int rc = 1;
     std::exception_ptr error;
     try {
@@ -111,6 +122,8 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("measure"),
                       QStringLiteral("Run every workload for <seconds> and print frame lateness."),
                       QStringLiteral("seconds")});
+    parser.addOption({QStringLiteral("baseline"),
+                      QStringLiteral("With --measure: the window alone, no workloads (for comparison).")});
     parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save the window to <png> at the end."),
                       QStringLiteral("png")});
     parser.process(app);
@@ -118,6 +131,7 @@ int main(int argc, char **argv)
     mode.demo = parser.value(QStringLiteral("demo")).toDouble();
     mode.measure = parser.value(QStringLiteral("measure")).toDouble();
     mode.screenshot = parser.value(QStringLiteral("screenshot"));
+    mode.baseline = parser.isSet(QStringLiteral("baseline"));
     if (mode.demo < 0 || mode.measure < 0) {
         std::fprintf(stderr, "qaio-flagship: seconds must be positive\n");
         return 2;

@@ -1,12 +1,19 @@
 #include "primeservice.h"
 
+#include <QtCore/QThread>
+
 namespace flagship {
 
 namespace {
 constexpr qint64 kChunk = 20000;
 }
 
-PrimeService::PrimeService(qaio::Loop &loop, QObject *parent) : QObject(parent), m_loop(loop) {}
+PrimeService::PrimeService(qaio::Loop &loop, QObject *parent)
+    : QObject(parent),
+      m_loop(loop),
+      m_executor(std::make_unique<qaio::ThreadPoolExecutor>(std::max(1, QThread::idealThreadCount() - 1)))
+{
+}
 
 qint64 PrimeService::countPrimes(qint64 lo, qint64 hi)
 {
@@ -46,8 +53,10 @@ qaio::Coro<qint64> PrimeService::run(PrimeService *self, qint64 limit)
     Q_EMIT self->progressChanged();
     qint64 found = 0;
     try {
-        // Two chunks in flight: one worker thread stays busy while the loop
-        // collects the other's result.
+        // One chunk per worker in flight, plus one queued so that no worker
+        // idles while the loop collects a result.
+        qaio::ThreadPoolExecutor *executor = self->m_executor.get();
+        const std::size_t depth = std::size_t(executor->maxWorkers()) + 1;
         qaio::Loop &loop = qaio::getRunningLoop();
         qint64 next = 0, covered = 0;
         struct Chunk
@@ -58,10 +67,10 @@ qaio::Coro<qint64> PrimeService::run(PrimeService *self, qint64 limit)
         auto submit = [&] {
             const qint64 lo = next, hi = std::min(limit, next + kChunk);
             next = hi;
-            return Chunk{loop.runInExecutor(nullptr, &PrimeService::countPrimes, lo, hi), hi - lo};
+            return Chunk{loop.runInExecutor(executor, &PrimeService::countPrimes, lo, hi), hi - lo};
         };
         std::vector<Chunk> inFlight;
-        while (next < limit && inFlight.size() < 2)
+        while (next < limit && inFlight.size() < depth)
             inFlight.push_back(submit());
         while (!inFlight.empty()) {
             Chunk first = inFlight.front();

@@ -1,6 +1,7 @@
 // primeservice.h — CPU-bound work in the executor: counting primes below a
-// limit in chunks, each chunk on the loop's default ThreadPoolExecutor
-// (runInExecutor), while the GUI thread only collects the counts.
+// limit in chunks, each chunk on a ThreadPoolExecutor (runInExecutor), while
+// the GUI thread only collects the counts. The pool has one thread fewer
+// than the machine has cores, so that the GUI thread always has a core.
 #pragma once
 
 #include "demofuture.h"
@@ -53,6 +54,7 @@ private:
     static qaio::Coro<qint64> run(PrimeService *self, qint64 limit);
 
     qaio::Loop &m_loop;
+    std::unique_ptr<qaio::ThreadPoolExecutor> m_executor;
     TaskSet m_tasks;
     qaio::Task<qint64> m_job;
     double m_progress = 0;

@@ -8,7 +8,10 @@ namespace {
 constexpr int kMaxLines = 200;
 }
 
-ProcessService::ProcessService(qaio::Loop &loop, QObject *parent) : QObject(parent), m_loop(loop) {}
+ProcessService::ProcessService(qaio::Loop &loop, QObject *parent)
+    : QObject(parent), m_loop(loop), m_lines(new LineModel(kMaxLines, this))
+{
+}
 
 ProcessService::~ProcessService() = default;
 
@@ -57,9 +60,7 @@ qaio::Coro<void> ProcessService::run(ProcessService *self)
 
 void ProcessService::addLine(const QString &line)
 {
-    m_lines.append(line);
-    if (m_lines.size() > kMaxLines)
-        m_lines.removeFirst();
+    m_lines->append(line);
     ++m_lineCount;
     Q_EMIT linesChanged();
 }

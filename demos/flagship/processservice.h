@@ -3,6 +3,7 @@
 // line by line.
 #pragma once
 
+#include "linemodel.h"
 #include "taskset.h"
 
 #include <QtCore/QObject>
@@ -13,7 +14,7 @@ namespace flagship {
 class ProcessService : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QStringList lines READ lines NOTIFY linesChanged)
+    Q_PROPERTY(QAbstractItemModel *lines READ lines CONSTANT)
     Q_PROPERTY(int lineCount READ lineCount NOTIFY linesChanged)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
     Q_PROPERTY(qint64 pid READ pid NOTIFY runningChanged)
@@ -26,7 +27,8 @@ public:
     // Cancels the reader, which terminates the child and waits for it to exit.
     qaio::Coro<void> stop();
 
-    QStringList lines() const { return m_lines; }
+    QAbstractItemModel *lines() const { return m_lines; }
+    QStringList linesList() const { return m_lines->stringList(); }
     int lineCount() const { return m_lineCount; }
     bool running() const { return m_running; }
     qint64 pid() const { return m_pid; }
@@ -44,7 +46,7 @@ private:
 
     qaio::Loop &m_loop;
     TaskSet m_tasks;
-    QStringList m_lines;
+    LineModel *m_lines;
     int m_lineCount = 0;
     bool m_running = false;
     qint64 m_pid = 0;

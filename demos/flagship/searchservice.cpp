@@ -1,5 +1,7 @@
 #include "searchservice.h"
 
+#include <QtCore/QPointer>
+
 namespace flagship {
 
 SearchService::SearchService(qaio::Loop &loop, double latency, QObject *parent)
@@ -50,8 +52,8 @@ void SearchService::start()
 {
     auto words = m_words;
     const double latency = m_latency;
-    auto handler = [words, latency](qaio::StreamReader r, qaio::StreamWriter w) {
-        return serveQuery(words, latency, std::move(r), std::move(w));
+    auto handler = [this, words, latency](qaio::StreamReader r, qaio::StreamWriter w) {
+        return serveQuery(&m_tasks, words, latency, std::move(r), std::move(w));
     };
     auto starting = [](SearchService *self, qaio::ClientConnected h) -> qaio::Coro<void> {
         self->m_server = co_await qaio::startServer(std::move(h), QStringLiteral("127.0.0.1"), 0);
@@ -62,9 +64,10 @@ void SearchService::start()
 }
 
 // One query per connection: "text\n" in, "matches\tword\tword...\n" out.
-qaio::Coro<void> SearchService::serveQuery(std::shared_ptr<const QStringList> words, double latency,
-                                           qaio::StreamReader reader, qaio::StreamWriter writer)
+qaio::Coro<void> SearchService::serveQuery(TaskSet *tasks, std::shared_ptr<const QStringList> words,
+                                           double latency, qaio::StreamReader reader, qaio::StreamWriter writer)
 {
+    tasks->addCurrent(); // so that stop() cancels a query the server is still working on
     try {
         const QString query = QString::fromUtf8((co_await reader.readline()).trimmed());
         co_await qaio::sleep(latency); // the simulated slow backend
@@ -86,36 +89,39 @@ DemoFuture *SearchService::search(const QString &text)
         m_current.cancel(QStringLiteral("superseded by a newer query"));
     ++m_started;
     m_current = m_tasks.add(qaio::createTask(m_loop, lookup(this, text), QStringLiteral("lookup")));
+    // Counted when the task is done: a lookup cancelled before its first step
+    // never enters its body.
+    QPointer<SearchService> self(this);
+    m_current.addDoneCallback([self](const qaio::FutureBase &f) {
+        if (self && f.cancelled()) {
+            ++self->m_cancelled;
+            Q_EMIT self->countsChanged();
+        }
+    });
     Q_EMIT countsChanged();
     return DemoFuture::watch(qaio::Future<QVariantMap>(m_current));
 }
 
 qaio::Coro<QVariantMap> SearchService::lookup(SearchService *self, QString text)
 {
+    if (!self->m_ready.done())
+        co_await self->m_ready;
     QVariantMap result;
+    auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), self->m_port);
     try {
-        if (!self->m_ready.done())
-            co_await self->m_ready;
-        auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), self->m_port);
-        try {
-            writer.write(text.simplified().toUtf8() + '\n');
-            const QList<QByteArray> fields = (co_await reader.readline()).trimmed().split('\t');
-            QStringList words;
-            for (qsizetype i = 1; i < fields.size(); ++i)
-                words << QString::fromUtf8(fields[i]);
-            result = {{QStringLiteral("query"), text},
-                      {QStringLiteral("matches"), fields.value(0).toInt()},
-                      {QStringLiteral("words"), words}};
-        } catch (...) {
-            writer.close(); // the server sees the hang-up and drops the query
-            throw;
-        }
-        writer.close();
-    } catch (const qaio::CancelledError &) {
-        ++self->m_cancelled;
-        Q_EMIT self->countsChanged();
+        writer.write(text.simplified().toUtf8() + '\n');
+        const QList<QByteArray> fields = (co_await reader.readline()).trimmed().split('\t');
+        QStringList words;
+        for (qsizetype i = 1; i < fields.size(); ++i)
+            words << QString::fromUtf8(fields[i]);
+        result = {{QStringLiteral("query"), text},
+                  {QStringLiteral("matches"), fields.value(0).toInt()},
+                  {QStringLiteral("words"), words}};
+    } catch (...) {
+        writer.close(); // cancelled: the server sees the hang-up and drops the query
         throw;
     }
+    writer.close();
     ++self->m_completed;
     self->m_query = text;
     self->m_matches = result.value(QStringLiteral("matches")).toInt();
@@ -127,9 +133,10 @@ qaio::Coro<QVariantMap> SearchService::lookup(SearchService *self, QString text)
 
 qaio::Coro<void> SearchService::stop()
 {
+    if (m_server)
+        m_server->close(); // no new connections while the tasks wind down
     co_await m_tasks.cancelAndWait();
     if (m_server) {
-        m_server->close();
         m_server->closeClients();
         co_await m_server->waitClosed();
     }

@@ -58,7 +58,7 @@ Q_SIGNALS:
     void countsChanged();
 
 private:
-    static qaio::Coro<void> serveQuery(std::shared_ptr<const QStringList> words, double latency,
+    static qaio::Coro<void> serveQuery(TaskSet *tasks, std::shared_ptr<const QStringList> words, double latency,
                                        qaio::StreamReader reader, qaio::StreamWriter writer);
     static qaio::Coro<QVariantMap> lookup(SearchService *self, QString text);
 

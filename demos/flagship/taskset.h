@@ -19,6 +19,14 @@ public:
         m_tasks.push_back(qaio::TaskBase(task));
         return task;
     }
+    // The running task itself (e.g. a server's client handler, which
+    // startServer wraps in a task we did not create).
+    void addCurrent()
+    {
+        std::erase_if(m_tasks, [](const qaio::TaskBase &t) { return t.done(); });
+        if (qaio::TaskBase current = qaio::currentTask(); current.isValid())
+            m_tasks.push_back(current);
+    }
     std::size_t pending() const
     {
         return std::count_if(m_tasks.begin(), m_tasks.end(), [](const qaio::TaskBase &t) { return !t.done(); });

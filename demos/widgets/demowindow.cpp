@@ -110,6 +110,7 @@ qaio::Coro<int> DemoWindow::blocking(DemoWindow *self)
         QStringLiteral("A blocking modal dialog: this task waits in QDialog::exec().\nThe clock keeps ticking."));
     const int ticksBefore = self->m_ticks;
     const int result = dialog->exec();
+    self->m_lastResult = result;
     self->m_status->setText(QStringLiteral("exec() returned %1; the clock ticked %2 times meanwhile")
                                 .arg(result)
                                 .arg(self->m_ticks - ticksBefore));
@@ -123,6 +124,7 @@ qaio::Coro<int> DemoWindow::windowModal(DemoWindow *self)
         QStringLiteral("A window-modal dialog awaited with openDialog: nothing is blocked."));
     const int ticksBefore = self->m_ticks;
     const int result = co_await openDialogStandIn(dialog);
+    self->m_lastResult = result;
     self->m_status->setText(QStringLiteral("openDialog returned %1; the clock ticked %2 times meanwhile")
                                 .arg(result)
                                 .arg(self->m_ticks - ticksBefore));

@@ -35,6 +35,7 @@ public:
     qaio::Task<int> openWindowModal();
 
     int ticks() const { return m_ticks; }
+    int lastResult() const { return m_lastResult; } // the last dialog's result code (-1: none yet)
     QDialog *dialog() const { return m_dialog; } // the one open now, if any
     QLabel *clock() const { return m_clock; }
     QLabel *status() const { return m_status; }
@@ -62,6 +63,7 @@ private:
     QPointer<QDialog> m_dialog;
     std::vector<qaio::TaskBase> m_tasks;
     int m_ticks = 0;
+    int m_lastResult = -1;
 };
 
 } // namespace widgetsdemo

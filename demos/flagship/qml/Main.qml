@@ -52,9 +52,10 @@ ApplicationWindow {
             anchors.leftMargin: 12
             anchors.rightMargin: 12
             spacing: 16
-            Rectangle {   // spins at 60 Hz: any jank is visible
+            Rectangle {   // turns on every 60 Hz tick: a late tick is a visible stutter
+                objectName: "spinner"
                 width: 22; height: 22; color: "#ffcc4d"
-                RotationAnimator on rotation { from: 0; to: 360; duration: 1500; loops: Animation.Infinite }
+                rotation: (root.frames.frame * 4) % 360
             }
             Label {
                 objectName: "latencyLabel"
@@ -89,7 +90,13 @@ ApplicationWindow {
                     Layout.fillHeight: true
                     clip: true
                     model: root.chat.messages
-                    delegate: Label { text: modelData; color: modelData.startsWith("you:") ? "#9ece6a" : "#c0caf5"; width: ListView.view.width; elide: Text.ElideRight }
+                    delegate: Label {
+                        required property string display
+                        text: display
+                        color: display.startsWith("you:") ? "#9ece6a" : "#c0caf5"
+                        width: ListView.view.width
+                        elide: Text.ElideRight
+                    }
                     onCountChanged: positionViewAtEnd()
                 }
                 TextField {
@@ -115,7 +122,12 @@ ApplicationWindow {
                 anchors.fill: parent
                 clip: true
                 model: root.proc.lines
-                delegate: Label { text: modelData; color: "#d5f5c0"; font.family: "monospace" }
+                delegate: Label {
+                    required property string display
+                    text: display
+                    color: "#d5f5c0"
+                    font.family: "monospace"
+                }
                 onCountChanged: positionViewAtEnd()
             }
         }
