@@ -27,3 +27,7 @@
 #include <qaio/timeouts.h>
 #include <qaio/transports.h>
 #include <qaio/wait.h>
+#include <qaio/qtsignal.h>
+#include <qaio/qobject.h>
+#include <qaio/futurewatcher.h>
+#include <qaio/dialog.h>
