@@ -7,6 +7,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config git
   # Qt 6 and QCoro
+  libssl-dev
   qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qcoro-qt6-dev libgl-dev
   # QML runtime modules used by the QML module, its tests and the demos
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts

@@ -1,5 +1,6 @@
 // connection.cpp — asyncio's create_connection family on the sock* operations.
 #include "socket_transport.h"
+#include "sslproto.h"
 
 #include <qaio/connection.h>
 #include <qaio/dns.h>
@@ -38,7 +39,8 @@ std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
     return protocol;
 }
 
-Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Socket sock)
+Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Socket sock,
+                                       ConnectionOptions tls = {})
 {
     if (!sock.isValid())
         throw ValueError("the socket is closed");
@@ -46,6 +48,8 @@ Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Sock
         throw ValueError(QStringLiteral("A Stream Socket was expected, got a socket of type %1").arg(sock.type()));
     sock.setBlocking(false);
     auto protocol = makeProtocol(factory);
+    if (tls.ssl) // wrap after connect: TLS between the socket transport and the protocol
+        co_return co_await detail::runClientTls(loop, std::move(sock), protocol, std::move(tls));
     auto waiter = loop.createFuture<void>();
     auto transport = detail::makeSocketTransport(loop, std::move(sock), protocol, waiter);
     try {
@@ -96,6 +100,7 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
 {
     if (host.isEmpty())
         throw ValueError("createConnection(): host and port were not specified");
+    detail::checkClientTls(options, host);
     QList<AddrInfo> infos = co_await getaddrinfo(
         loop, host, port, {.family = options.family, .type = SOCK_STREAM, .protocol = options.protocol, .flags = options.flags});
     if (infos.isEmpty())
@@ -118,7 +123,7 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
             errors.push_back(std::current_exception());
             continue;
         }
-        co_return co_await runOnSocket(loop, factory, std::move(sock));
+        co_return co_await runOnSocket(loop, factory, std::move(sock), options);
     }
     if (options.allErrors)
         throw ExceptionGroup(QStringLiteral("create_connection failed"), std::move(errors));
@@ -144,9 +149,11 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
     throw std::system_error(same ? common : std::make_error_code(std::errc::io_error), text);
 }
 
-Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, Socket sock)
+Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, Socket sock,
+                                            ConnectionOptions options)
 {
-    return runOnSocket(loop, std::move(factory), std::move(sock));
+    detail::checkClientTls(options, QString());
+    return runOnSocket(loop, std::move(factory), std::move(sock), std::move(options));
 }
 
 Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory, QString path)

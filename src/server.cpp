@@ -1,6 +1,7 @@
 // server.cpp — createServer and Server, following asyncio's base_events.Server
 // and selector_events' _accept_connection.
 #include "socket_transport.h"
+#include "sslproto.h"
 
 #include "loop_p.h"
 
@@ -108,6 +109,7 @@ void Server::Private::accept(int listeningFd)
             auto protocol = factory();
             if (!protocol)
                 throw TypeError("the protocol factory returned no protocol");
+            protocol = detail::serverTlsProtocol(*loop, std::move(protocol), options); // TLS: SSLProtocol wraps it
             auto transport = std::make_shared<detail::SocketTransport>(*loop, std::move(sock), std::move(protocol));
             detail::SocketTransport *raw = transport.get();
             clients.insert(raw);
@@ -257,6 +259,7 @@ std::shared_ptr<Server> makeServer(Loop &loop, ProtocolFactory factory, std::vec
 {
     if (!factory)
         throw ValueError("createServer(): the protocol factory is empty");
+    detail::checkServerTls(options);
     auto p = std::make_unique<Server::Private>();
     p->loop = &loop;
     p->loopImpl = loop.sharedImpl();

@@ -49,6 +49,8 @@ public:
     qsizetype getWriteBufferSize() const override { return m_bufferSize; }
 
     int fileno() const { return m_fd; }
+    // asyncio's _force_close: drops the buffer; connectionLost(error) follows.
+    void forceClose(std::exception_ptr error);
     static constexpr qsizetype kMaxReadSize = 256 * 1024;
 
 private:
@@ -60,7 +62,6 @@ private:
     // Sends as much of the buffer as the socket takes; false on a fatal error.
     bool flush();
     void fatalError(std::exception_ptr error, const QString &message);
-    void forceClose(std::exception_ptr error);
     void callConnectionLost(std::exception_ptr error);
     void maybePauseProtocol();
     void maybeResumeProtocol();

@@ -361,7 +361,7 @@ bool StreamReaderProtocol::eofReceived()
 {
     if (m_reader)
         m_reader->feedEof();
-    return true; // keep the write side open (no TLS here)
+    return true; // keep the write side open (over TLS there is no half-close: ignored)
 }
 
 void StreamReaderProtocol::pauseWriting()
@@ -402,38 +402,39 @@ Coro<void> StreamReaderProtocol::drainHelper()
 
 StreamWriter::StreamWriter(std::shared_ptr<Transport> transport,
                            std::shared_ptr<detail::StreamReaderProtocol> protocol, std::optional<StreamReader> reader)
-    : m_transport(std::move(transport)), m_protocol(std::move(protocol)), m_reader(std::move(reader))
+    : m_transport(std::make_shared<std::shared_ptr<Transport>>(std::move(transport))),
+      m_protocol(std::move(protocol)), m_reader(std::move(reader))
 {
 }
 
 void StreamWriter::write(const QByteArray &data)
 {
-    m_transport->write(data);
+    (*m_transport)->write(data);
 }
 
 void StreamWriter::writelines(const QList<QByteArray> &data)
 {
-    m_transport->writelines(data);
+    (*m_transport)->writelines(data);
 }
 
 void StreamWriter::writeEof()
 {
-    m_transport->writeEof();
+    (*m_transport)->writeEof();
 }
 
 bool StreamWriter::canWriteEof() const
 {
-    return m_transport->canWriteEof();
+    return (*m_transport)->canWriteEof();
 }
 
 void StreamWriter::close()
 {
-    m_transport->close();
+    (*m_transport)->close();
 }
 
 bool StreamWriter::isClosing() const
 {
-    return m_transport->isClosing();
+    return (*m_transport)->isClosing();
 }
 
 namespace {
@@ -459,7 +460,30 @@ Coro<void> waitClosedImpl(Future<void> closed)
 
 Coro<void> StreamWriter::drain()
 {
-    return drainImpl(m_transport, m_protocol, m_reader);
+    return drainImpl(*m_transport, m_protocol, m_reader);
+}
+
+namespace {
+Coro<void> startTlsImpl(std::shared_ptr<std::shared_ptr<Transport>> holder,
+                        std::shared_ptr<detail::StreamReaderProtocol> protocol, std::optional<StreamReader> reader,
+                        QSslConfiguration sslConfig, StartTlsOptions options)
+{
+    co_await drainImpl(*holder, protocol, reader);
+    options.serverSide = protocol->serverSide();
+    Loop &loop = getRunningLoop();
+    std::shared_ptr<Transport> old = *holder;
+    std::shared_ptr<BaseProtocol> base = protocol;
+    std::shared_ptr<Transport> upgraded = co_await startTls(loop, std::move(old), std::move(base), sslConfig, options);
+    *holder = upgraded;
+    protocol->attach(upgraded);
+    if (reader)
+        reader->state()->transport = upgraded; // pauseReading() now pauses the TLS layer
+}
+} // namespace
+
+Coro<void> StreamWriter::startTls(QSslConfiguration sslConfig, StartTlsOptions options)
+{
+    return startTlsImpl(m_transport, m_protocol, m_reader, std::move(sslConfig), std::move(options));
 }
 
 Coro<void> StreamWriter::waitClosed()
@@ -469,7 +493,7 @@ Coro<void> StreamWriter::waitClosed()
 
 QVariant StreamWriter::getExtraInfo(const QString &name, const QVariant &defaultValue) const
 {
-    return m_transport->getExtraInfo(name, defaultValue);
+    return (*m_transport)->getExtraInfo(name, defaultValue);
 }
 
 // ---------------------------------------------------------------- entry points

@@ -13,6 +13,8 @@
 #include <qaio/task.h>
 #include <qaio/transports.h>
 
+#include <QtNetwork/qsslconfiguration.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +37,13 @@ struct ConnectionOptions
     // setting it only interleaves IPv6 and IPv4 addresses).
     std::optional<double> happyEyeballsDelay;
     int interleave = 0;
+    // TLS (asyncio's ssl=, see <qaio/ssl.h>): set to speak TLS with this
+    // configuration. serverHostname (default: host) is sent as SNI and checked
+    // against the certificate; the timeouts are in seconds.
+    std::optional<QSslConfiguration> ssl;
+    QString serverHostname;
+    double sslHandshakeTimeout = 60;
+    double sslShutdownTimeout = 30;
 };
 
 // Connects to host:port and runs a protocol from `factory` on the connection.
@@ -43,7 +52,7 @@ QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFact
                                                         ConnectionOptions options = {});
 // The same over a socket that is already connected (asyncio's sock= argument).
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
-                                                        Socket sock);
+                                                        Socket sock, ConnectionOptions options = {});
 // A Unix domain socket connection to `path`.
 QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
                                                             QString path);

@@ -23,6 +23,7 @@
 #include <qaio/socket.h>
 #include <qaio/streams.h>
 #include <qaio/sockets.h>
+#include <qaio/ssl.h>
 #include <qaio/taskgroup.h>
 #include <qaio/timeouts.h>
 #include <qaio/transports.h>

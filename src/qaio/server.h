@@ -28,6 +28,11 @@ struct ServerOptions
     bool reusePort = false;   // SO_REUSEPORT
     bool keepAlive = false;   // SO_KEEPALIVE on accepted connections
     bool startServing = true; // start accepting at once
+    // TLS (asyncio's ssl=, see <qaio/ssl.h>): the configuration must hold the
+    // server's certificate (chain) and private key.
+    std::optional<QSslConfiguration> ssl;
+    double sslHandshakeTimeout = 60;
+    double sslShutdownTimeout = 30;
 };
 
 class QAIO_EXPORT Server : public std::enable_shared_from_this<Server>

@@ -13,6 +13,7 @@
 
 #include <qaio/connection.h>
 #include <qaio/server.h>
+#include <qaio/ssl.h>
 #include <qaio/task.h>
 #include <qaio/transports.h>
 
@@ -89,10 +90,16 @@ public:
     // Waits until the connection is closed (connectionLost has run).
     Coro<void> waitClosed();
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const;
-    const std::shared_ptr<Transport> &transport() const { return m_transport; }
+    // asyncio's StreamWriter.start_tls: drains, then upgrades the connection to
+    // TLS (STARTTLS); reader and writer (and their copies) go on in plaintext
+    // over the TLS transport. The side is the stream's own (startServer's
+    // streams are the server side); options.serverSide is ignored.
+    Coro<void> startTls(QSslConfiguration sslConfig, StartTlsOptions options = {});
+    const std::shared_ptr<Transport> &transport() const { return *m_transport; }
 
 private:
-    std::shared_ptr<Transport> m_transport;
+    // Shared by the copies of this writer, so that startTls() switches them all.
+    std::shared_ptr<std::shared_ptr<Transport>> m_transport;
     std::shared_ptr<detail::StreamReaderProtocol> m_protocol;
     std::optional<StreamReader> m_reader;
 };
@@ -147,6 +154,8 @@ public:
     Future<void> closed() const { return m_closed; }
     // The transport the loop made for us; set by the stream functions.
     void attach(std::shared_ptr<Transport> transport) { m_transport = std::move(transport); }
+    // A server's stream (made by startServer) rather than a client's.
+    bool serverSide() const { return bool(m_clientConnected); }
 
 private:
     Loop *m_loop;
