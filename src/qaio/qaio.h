@@ -22,6 +22,7 @@
 #include <qaio/server.h>
 #include <qaio/socket.h>
 #include <qaio/streams.h>
+#include <qaio/subprocess.h>
 #include <qaio/sockets.h>
 #include <qaio/ssl.h>
 #include <qaio/taskgroup.h>
