@@ -115,6 +115,7 @@ LoopImpl::LoopImpl(Loop *owner, const LoopOptions &options)
     if (!backend)
         backend = makeQtBackend(*this);
     debug = envFlag("QAIO_DEBUG");
+    connectAboutToQuit();
 }
 
 LoopImpl::~LoopImpl()
@@ -462,8 +463,14 @@ void LoopImpl::close()
         throw RuntimeError("Cannot close a running event loop");
     if (closed.load())
         return;
+    disconnectAboutToQuit();
+    // The task that called QCoreApplication::quit() was cancelled in
+    // aboutToQuit but could not finish there: let it (and what it awaits) end.
+    if (std::exchange(finishOnClose, false) && owner && QThread::currentThread() == thread)
+        cancelAndFinishTasks();
     // While the loop is still open, so that the frames' destructors may schedule.
     abandonPendingTasks();
+    closeSignals(); // asyncio's unix loop: close() removes every signal handler
     if (closed.exchange(true))
         return;
     // Detach everything first, then release: a released callback's destructor
@@ -616,6 +623,16 @@ void Loop::setReader(int fd, detail::HandleNode *node)
 void Loop::setWriter(int fd, detail::HandleNode *node)
 {
     d->setWatcher(fd, detail::Backend::Write, node);
+}
+
+void Loop::setSignalHandler(int sig, detail::HandleNode *node)
+{
+    d->setSignalHandler(sig, node);
+}
+
+bool Loop::removeSignalHandler(int sig)
+{
+    return d->removeSignalHandler(sig);
 }
 
 bool Loop::removeReader(int fd)

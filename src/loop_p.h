@@ -10,6 +10,7 @@
 #include <qaio/executor.h>
 #include <qaio/task.h>
 
+#include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
 
 #include <atomic>
@@ -83,6 +84,21 @@ public:
     Executor *defaultExecutor = nullptr;
     std::unique_ptr<Executor> ownExecutor;
     void releaseOwnExecutor(); // close(): shut it down without waiting
+
+    // addSignalHandler's state, created on first use (unix_signals.cpp).
+    struct SignalState *signalState = nullptr;
+    void setSignalHandler(int sig, HandleNode *node);
+    bool removeSignalHandler(int sig);
+    void closeSignals(); // close(): remove every handler, close the pipe
+
+    // QCoreApplication::aboutToQuit, for loops in the application's thread
+    // (app_quit.cpp): cancel every task and run the loop until they are done.
+    QMetaObject::Connection quitConnection;
+    bool finishOnClose = false; // a task that called quit() is still finishing
+    void connectAboutToQuit();
+    void disconnectAboutToQuit();
+    void onAboutToQuit();
+    void cancelAndFinishTasks();
 
 private:
     struct Watch

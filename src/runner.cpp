@@ -1,4 +1,7 @@
 // runner.cpp — Runner: lazy loop creation and the shutdown sequence of asyncio.Runner.
+#include "loop_p.h"
+
+#include <qaio/executor.h>
 #include <qaio/policy.h>
 #include <qaio/runner.h>
 
@@ -108,6 +111,19 @@ void Runner::close()
         }
     } finally{d.get()};
     cancelAllTasks(*d->loop);
+    // asyncio.Runner.close: shutdown_default_executor(THREAD_JOIN_TIMEOUT), so
+    // that toThread() jobs finish before the program goes on. Only if the loop
+    // made its executor; an error here is reported, not thrown from ~Runner.
+    if (d->loop->impl()->ownExecutor && !d->loop->impl()->ownExecutor->isShutdown()) {
+        try {
+            d->loop->runUntilComplete(shutdownDefaultExecutor(*d->loop, 300.0));
+        } catch (...) {
+            ExceptionContext context;
+            context.message = QStringLiteral("shutting the default executor down in Runner::close() failed");
+            context.exception = std::current_exception();
+            d->loop->callExceptionHandler(context);
+        }
+    }
 }
 
 } // namespace qaio

@@ -41,6 +41,17 @@ public:
     explicit TypeError(const char *message) : std::invalid_argument(message) {}
 };
 
+// Python's KeyboardInterrupt: Runner::run() throws it when Ctrl+C (SIGINT)
+// cancelled the main task and the task has finished cancelling. Like Python's
+// BaseException it is not a std::runtime_error. A program that ends because of
+// it exits with status 130 (128 + SIGINT), as shells expect: see qaio::runMain.
+class QAIO_EXPORT KeyboardInterrupt : public std::exception
+{
+public:
+    static constexpr int exitStatus = 130;
+    const char *what() const noexcept override { return "KeyboardInterrupt"; }
+};
+
 // The operation was cancelled. Deliberately not a std::runtime_error, so that a
 // `catch (const std::runtime_error&)` written for real failures lets it pass.
 class QAIO_EXPORT CancelledError : public std::exception

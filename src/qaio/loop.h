@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <source_location>
+#include <type_traits>
 
 QT_BEGIN_NAMESPACE
 class QThread;
@@ -144,6 +145,17 @@ public:
     Handle addWriter(int fd, F &&callback, Args &&...args);
     bool removeWriter(int fd);
 
+    // ---- Unix signals (unix_signals.cpp; see docs/signals.md) ----
+    // callback(args...) runs as an ordinary loop callback (never in signal
+    // context) each time `sig` arrives, until removeSignalHandler(sig). Main
+    // thread only (RuntimeError elsewhere); ValueError for an invalid number,
+    // RuntimeError("sig 9 cannot be caught") for SIGKILL/SIGSTOP. Cancelling the
+    // returned handle removes the handler when the signal next arrives.
+    template<class F, class... Args>
+    Handle addSignalHandler(int sig, F &&callback, Args &&...args);
+    // Restores the disposition `sig` had before; false if no handler was set.
+    bool removeSignalHandler(int sig);
+
     // ---- errors ----
     // handler(loop, context) receives every error nobody else handles; an empty
     // handler restores the default, which logs through the `qaio` category.
@@ -174,6 +186,7 @@ private:
     void scheduleTimer(detail::TimerNode *node, double when);
     void setReader(int fd, detail::HandleNode *node);
     void setWriter(int fd, detail::HandleNode *node);
+    void setSignalHandler(int sig, detail::HandleNode *node);
     [[noreturn]] static void throwNonFinite(const char *what, double value);
 
     std::shared_ptr<detail::LoopImpl> d;
@@ -239,6 +252,29 @@ Handle Loop::addWriter(int fd, F &&callback, Args &&...args)
     Handle handle(detail::makeCallbackNode<detail::HandleNode>(std::forward<F>(callback),
                                                                std::forward<Args>(args)...));
     setWriter(fd, handle.node());
+    return handle;
+}
+
+namespace detail {
+template<class T>
+struct IsCoroResult : std::false_type
+{
+};
+template<class T>
+struct IsCoroResult<Coro<T>> : std::true_type
+{
+};
+} // namespace detail
+
+template<class F, class... Args>
+Handle Loop::addSignalHandler(int sig, F &&callback, Args &&...args)
+{
+    // asyncio: TypeError("coroutines cannot be used with add_signal_handler()").
+    static_assert(!detail::IsCoroResult<std::invoke_result_t<std::decay_t<F> &, std::decay_t<Args> &...>>::value,
+                  "coroutines cannot be used with addSignalHandler(): start a task from the callback");
+    Handle handle(detail::makeCallbackNode<detail::HandleNode>(std::forward<F>(callback),
+                                                               std::forward<Args>(args)...));
+    setSignalHandler(sig, handle.node());
     return handle;
 }
 

@@ -1,6 +1,6 @@
 // qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
 //
-//     int main() { return qaio::run(mainCoro()); }
+//     int main() { return qaio::runMain(mainCoro()); } // 130 after Ctrl+C
 //
 // A Runner owns a new loop (and a QCoreApplication, if the program has none
 // yet), runs coroutines on it and, when closed, cancels the tasks still
@@ -19,6 +19,27 @@ QT_END_NAMESPACE
 
 namespace qaio {
 
+namespace detail {
+// Runner::run's Ctrl+C handling (asyncio.Runner._on_sigint; unix_signals.cpp).
+// In the main thread, while SIGINT has its default disposition, the first
+// SIGINT cancels the main task and the second kills the process at once.
+class QAIO_EXPORT SigintGuard
+{
+public:
+    SigintGuard(Loop &loop, const TaskBase &mainTask);
+    ~SigintGuard();
+    SigintGuard(const SigintGuard &) = delete;
+    SigintGuard &operator=(const SigintGuard &) = delete;
+    // The main task ended cancelled: KeyboardInterrupt if SIGINT did it and
+    // the task did not swallow the cancellation (asyncio: uncancel() == 0).
+    void raiseIfInterrupted();
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+} // namespace detail
+
 struct RunnerOptions
 {
     std::optional<bool> debug{};                       // Loop::setDebug, if set
@@ -33,7 +54,11 @@ public:
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
-    // Runs `coro` as a task until it is done and returns its result.
+    // Runs `coro` as a task until it is done and returns its result. In the
+    // main thread, Ctrl+C (SIGINT, if it has its default disposition) cancels
+    // the task; once it has finished cancelling, run() throws KeyboardInterrupt.
+    // A second Ctrl+C kills the process at once (Python's KeyboardInterrupt
+    // from the signal handler cannot be had in C++).
     template<class T>
     decltype(auto) run(Coro<T> coro)
     {
@@ -42,10 +67,17 @@ public:
         checkCanRun();
         Loop &loop = getLoop();
         Task<T> task = createTask(loop, std::move(coro));
-        return loop.runUntilComplete(Future<T>(task));
+        detail::SigintGuard sigint(loop, task);
+        try {
+            return loop.runUntilComplete(Future<T>(task));
+        } catch (const CancelledError &) {
+            sigint.raiseIfInterrupted();
+            throw;
+        }
     }
 
-    // Cancels what is still pending, waits for it, closes the loop. Idempotent.
+    // Cancels what is still pending, waits for it, shuts the default executor
+    // down (waiting for its threads), closes the loop. Idempotent.
     void close();
     // The loop (created on first use). RuntimeError once closed.
     Loop &getLoop();
@@ -64,6 +96,25 @@ decltype(auto) run(Coro<T> coro, RunnerOptions options = {})
         throw RuntimeError("run() cannot be called from a running event loop");
     Runner runner(std::move(options));
     return runner.run(std::move(coro));
+}
+
+// run() for main(): its result as the exit status (0 for Coro<void>), or 130
+// (KeyboardInterrupt::exitStatus) when Ctrl+C ended it after the main task
+// and every other task finished cancelling:
+//     int main(int argc, char **argv) { QCoreApplication app(argc, argv); return qaio::runMain(amain()); }
+template<class T>
+int runMain(Coro<T> coro, RunnerOptions options = {})
+{
+    try {
+        if constexpr (std::is_void_v<T>) {
+            run(std::move(coro), std::move(options));
+            return 0;
+        } else {
+            return static_cast<int>(run(std::move(coro), std::move(options)));
+        }
+    } catch (const KeyboardInterrupt &) {
+        return KeyboardInterrupt::exitStatus;
+    }
 }
 
 } // namespace qaio
