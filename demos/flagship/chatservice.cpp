@@ -1,4 +1,5 @@
 #include "chatservice.h"
+#include "democert.h"
 
 #include <QtCore/QRandomGenerator>
 
@@ -51,7 +52,14 @@ qaio::Coro<void> ChatService::run(ChatService *self, std::shared_ptr<Room> room,
     auto handler = [self, room](qaio::StreamReader r, qaio::StreamWriter w) {
         return handleClient(&self->m_tasks, room, std::move(r), std::move(w));
     };
-    room->server = co_await qaio::startServer(handler, QStringLiteral("127.0.0.1"), 0);
+    // TLS with a certificate made at start-up; the clients verify it.
+    const DemoTls tls = DemoTls::make();
+    self->m_clientTls = tls.client;
+    qaio::ServerOptions options;
+    options.ssl = tls.server;
+    options.sslHandshakeTimeout = 10;
+    room->server = co_await qaio::startServer(handler, QStringLiteral("127.0.0.1"), 0, qaio::kDefaultStreamLimit,
+                                              options);
     self->m_port = room->server->sockets().value(0).port();
     Q_EMIT self->clientsChanged();
     self->m_tasks.add(qaio::createTask(you(self, self->m_port), QStringLiteral("chat-you")));
@@ -92,7 +100,9 @@ qaio::Coro<void> ChatService::handleClient(TaskSet *tasks, std::shared_ptr<Room>
 
 qaio::Coro<void> ChatService::bot(ChatService *self, QString name, quint16 port, int seed)
 {
-    auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), port);
+    const qaio::ConnectionOptions options = self->clientOptions();
+    auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), port, qaio::kDefaultStreamLimit,
+                                                          options);
     ++self->m_clients;
     Q_EMIT self->clientsChanged();
     QRandomGenerator rng(quint32(seed + 1));
@@ -128,7 +138,9 @@ qaio::Coro<void> ChatService::drainLines(qaio::StreamReader reader)
 
 qaio::Coro<void> ChatService::you(ChatService *self, quint16 port)
 {
-    auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), port);
+    const qaio::ConnectionOptions options = self->clientOptions();
+    auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), port, qaio::kDefaultStreamLimit,
+                                                          options);
     self->m_you = writer;
     ++self->m_clients;
     Q_EMIT self->clientsChanged();
@@ -150,6 +162,15 @@ qaio::Coro<void> ChatService::you(ChatService *self, quint16 port)
     self->m_you.reset();
 }
 
+qaio::ConnectionOptions ChatService::clientOptions() const
+{
+    qaio::ConnectionOptions options;
+    options.ssl = m_clientTls;
+    options.serverHostname = QStringLiteral("localhost"); // what the certificate names
+    options.sslHandshakeTimeout = 10;
+    return options;
+}
+
 void ChatService::addMessage(const QString &line)
 {
     m_messages->append(line);
@@ -157,10 +178,10 @@ void ChatService::addMessage(const QString &line)
     Q_EMIT messagesChanged();
 }
 
-DemoFuture *ChatService::send(const QString &text)
+qaio::QmlFuture *ChatService::send(const QString &text)
 {
     QByteArray line = text.simplified().toUtf8();
-    return DemoFuture::watch(qaio::Future<void>(m_tasks.add(
+    return qaio::toQml(qaio::Future<void>(m_tasks.add(
         qaio::createTask(m_loop, sendAsYou(this, line + "\n"), QStringLiteral("chat-send")))));
 }
 

@@ -1,9 +1,9 @@
-// chatservice.h — a chat room: a local server that relays every line to all
-// clients, a few bot clients that talk on their own, and a "you" client
+// chatservice.h — a chat room: a local TLS server that relays every line to
+// all clients, a few bot clients that talk on their own, and a "you" client
 // whose received lines fill the chat view.
 #pragma once
 
-#include "demofuture.h"
+#include <qaio/qmlfuture.h>
 #include "linemodel.h"
 #include "taskset.h"
 
@@ -34,7 +34,7 @@ public:
     qaio::Coro<void> stop();
 
     // Sends `text` as "you"; the future is done once it is written out.
-    Q_INVOKABLE flagship::DemoFuture *send(const QString &text);
+    Q_INVOKABLE qaio::QmlFuture *send(const QString &text);
 
     QAbstractItemModel *messages() const { return m_messages; }
     QStringList messagesList() const { return m_messages->stringList(); }
@@ -59,6 +59,7 @@ private:
     static qaio::Coro<void> you(ChatService *self, quint16 port);
     static qaio::Coro<void> sendAsYou(ChatService *self, QByteArray line);
     void addMessage(const QString &line);
+    qaio::ConnectionOptions clientOptions() const;
 
     qaio::Loop &m_loop;
     int m_bots;
@@ -69,7 +70,8 @@ private:
     int m_received = 0;
     int m_sent = 0;
     int m_clients = 0;
-    bool m_tls = false;
+    bool m_tls = true;
+    QSslConfiguration m_clientTls;
     quint16 m_port = 0;
 };
 

@@ -162,12 +162,12 @@ qaio::Coro<Report> Flagship::exercise(double seconds)
     click(m_window, primesStart);
     // Type faster than the lookup server answers: each keystroke cancels the
     // lookup still in flight; only the pause at the end lets one finish.
-    static const char *const queries[] = {"kalo", "\b\b\b\bmira", "\b\b\b\bsute", "\b\b\b\bvepo"};
+    static const char *const queries[] = {"kalo", "mira", "sute", "vepo"};
     int round = 0;
     while (loop.time() < end - 0.5) {
+        // Backspace over the previous query, then type the next one.
         QString text = QString::fromLatin1(queries[round % 4]);
-        if (round == 0 && !searchField->property("text").toString().isEmpty())
-            text.prepend(QString(searchField->property("text").toString().size(), QLatin1Char('\b')));
+        text.prepend(QString(searchField->property("text").toString().size(), QLatin1Char('\b')));
         co_await typeText(m_window, searchField, text, 0.04);
         // Pause: the last keystroke's lookup is not superseded and completes.
         const double until = loop.time() + 2.0;

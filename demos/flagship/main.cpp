@@ -15,8 +15,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace {
 
@@ -28,33 +26,18 @@ struct Mode
     QString screenshot;
 };
 
-// Ctrl+C and SIGTERM: a self-pipe watched by the loop (stand-in until
-// Loop::addSignalHandler lands), so that the handler only writes a byte and
-// the shutdown runs as ordinary loop code.
-int g_signalPipe[2] = {-1, -1};
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] ssize_t n = ::write(g_signalPipe[1], &byte, 1);
-}
-
+// Ctrl+C and SIGTERM end the program like closing the window: the handlers
+// run as ordinary loop callbacks (Loop::addSignalHandler).
 void installSignalHandlers(qaio::Loop &loop, qaio::Future<int> quit)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
-        return;
-    struct sigaction sa = {};
-    sa.sa_handler = onSignal;
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
-    loop.addReader(g_signalPipe[0], [quit]() mutable {
-        char buf[16];
-        while (::read(g_signalPipe[0], buf, sizeof buf) > 0) {
-        }
-        std::printf("signal received: shutting down\n");
-        if (!quit.done())
-            quit.setResult(0);
-    });
+    for (const int sig : {SIGINT, SIGTERM}) {
+        loop.addSignalHandler(sig, [quit, sig]() mutable {
+            std::printf("signal %d: shutting down\n", sig);
+            std::fflush(stdout);
+            if (!quit.done())
+                quit.setResult(0);
+        });
+    }
 }
 
 // The unattended run (--demo/--measure), or waiting for the window to close.
@@ -142,6 +125,7 @@ int main(int argc, char **argv)
     if (!demo.load())
         return 1;
     std::printf("qaio-flagship on the \"%s\" platform\n", qPrintable(QGuiApplication::platformName()));
+    std::fflush(stdout);
     auto quit = loop.createFuture<int>();
     installSignalHandlers(loop, quit);
     QObject::connect(&app, &QGuiApplication::lastWindowClosed, &app, [quit]() mutable {
@@ -154,7 +138,7 @@ int main(int argc, char **argv)
     } catch (const std::exception &e) {
         std::fprintf(stderr, "qaio-flagship: %s\n", e.what());
     }
-    if (g_signalPipe[0] >= 0)
-        loop.removeReader(g_signalPipe[0]);
+    loop.removeSignalHandler(SIGINT);
+    loop.removeSignalHandler(SIGTERM);
     return rc;
 }

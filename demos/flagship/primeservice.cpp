@@ -27,13 +27,13 @@ qint64 PrimeService::countPrimes(qint64 lo, qint64 hi)
     return count;
 }
 
-DemoFuture *PrimeService::start(qint64 limit)
+qaio::QmlFuture *PrimeService::start(qint64 limit)
 {
     if (limit < 2 || limit > qint64(1) << 40)
         throw qaio::ValueError("PrimeService::start(): limit must be in [2, 2^40]");
     cancel();
     m_job = m_tasks.add(qaio::createTask(m_loop, run(this, limit), QStringLiteral("primes")));
-    return DemoFuture::watch(qaio::Future<qint64>(m_job));
+    return qaio::toQml(qaio::Future<qint64>(m_job));
 }
 
 void PrimeService::cancel()

@@ -4,7 +4,7 @@
 // than the machine has cores, so that the GUI thread always has a core.
 #pragma once
 
-#include "demofuture.h"
+#include <qaio/qmlfuture.h>
 #include "taskset.h"
 
 #include <QtCore/QObject>
@@ -27,7 +27,7 @@ public:
 
     // Counts the primes below `limit` (one job at a time: a running job is
     // cancelled first). The future's result is the count.
-    Q_INVOKABLE flagship::DemoFuture *start(qint64 limit);
+    Q_INVOKABLE qaio::QmlFuture *start(qint64 limit);
     // Cancels the running job: the chunk in flight finishes on its thread and
     // its result is dropped; no further chunk starts.
     Q_INVOKABLE void cancel();

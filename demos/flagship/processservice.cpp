@@ -1,6 +1,5 @@
 #include "processservice.h"
 
-#include <QtCore/QProcess>
 
 namespace flagship {
 
@@ -25,37 +24,45 @@ void ProcessService::start()
     m_tasks.add(qaio::createTask(m_loop, run(this), QStringLiteral("process")));
 }
 
-// Stand-in until qaio's createSubprocessExec lands: a QProcess whose
-// readyRead feeds a qaio queue the task reads line by line.
+// asyncio's
+//     proc = await create_subprocess_exec("/bin/sh", "-c", script, stdout=PIPE)
+//     async for line in proc.stdout: ...
+// On cancellation (shutdown) the child is terminated and reaped.
 qaio::Coro<void> ProcessService::run(ProcessService *self)
 {
-    auto process = std::make_shared<QProcess>();
-    auto lines = std::make_shared<qaio::Queue<QByteArray>>();
-    QObject::connect(process.get(), &QProcess::readyReadStandardOutput, process.get(), [p = process.get(), lines] {
-        while (p->canReadLine())
-            lines->putNowait(p->readLine());
-    });
-    QObject::connect(process.get(), &QProcess::finished, process.get(), [lines] { lines->shutdown(); });
-    process->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script()});
-    self->m_pid = process->processId();
+    qaio::SubprocessOptions options;
+    options.stdOut = qaio::Redirect::Pipe;
+    const QStringList arguments = {QStringLiteral("-c"), script()};
+    qaio::Process process = co_await qaio::createSubprocessExec(QStringLiteral("/bin/sh"), arguments, options);
+    self->m_pid = process.pid();
     self->m_running = true;
     Q_EMIT self->runningChanged();
+    qaio::StreamReader out = *process.stdOut();
+    std::exception_ptr error;
     try {
         for (;;) {
-            QByteArray line = co_await lines->get();
-            self->addLine(QString::fromUtf8(line.trimmed()));
+            std::optional<QByteArray> line = co_await out.nextLine();
+            if (!line)
+                break;
+            self->addLine(QString::fromUtf8(line->trimmed()));
         }
-    } catch (const qaio::QueueShutDown &) {
+        co_await process.wait();
     } catch (...) {
-        process->disconnect();
-        process->terminate();
-        process->waitForFinished(1000);
-        self->m_running = false;
-        Q_EMIT self->runningChanged();
-        throw;
+        error = std::current_exception();
+    }
+    if (error && !process.returncode()) {
+        // Cancelled (or the pipe failed): SIGTERM, and reap the child.
+        process.terminate();
+        try {
+            co_await qaio::waitFor(process.wait(), 2.0);
+        } catch (const qaio::TimeoutError &) {
+            process.kill();
+        }
     }
     self->m_running = false;
     Q_EMIT self->runningChanged();
+    if (error)
+        std::rethrow_exception(error);
 }
 
 void ProcessService::addLine(const QString &line)

@@ -1,6 +1,6 @@
 // processservice.h — a child process whose output streams live into a view:
 // /bin/sh prints a numbered tick line every 100 ms; a task reads its stdout
-// line by line.
+// line by line (qaio::createSubprocessExec, a StreamReader on the pipe).
 #pragma once
 
 #include "linemodel.h"

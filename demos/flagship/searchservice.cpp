@@ -83,7 +83,7 @@ qaio::Coro<void> SearchService::serveQuery(TaskSet *tasks, std::shared_ptr<const
     writer.close();
 }
 
-DemoFuture *SearchService::search(const QString &text)
+qaio::QmlFuture *SearchService::search(const QString &text)
 {
     if (m_current.isValid() && !m_current.done())
         m_current.cancel(QStringLiteral("superseded by a newer query"));
@@ -99,7 +99,7 @@ DemoFuture *SearchService::search(const QString &text)
         }
     });
     Q_EMIT countsChanged();
-    return DemoFuture::watch(qaio::Future<QVariantMap>(m_current));
+    return qaio::toQml(qaio::Future<QVariantMap>(m_current));
 }
 
 qaio::Coro<QVariantMap> SearchService::lookup(SearchService *self, QString text)

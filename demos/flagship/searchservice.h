@@ -4,7 +4,7 @@
 // keystroke's answer arrives.
 #pragma once
 
-#include "demofuture.h"
+#include <qaio/qmlfuture.h>
 #include "taskset.h"
 
 #include <QtCore/QObject>
@@ -37,7 +37,7 @@ public:
 
     // Looks `text` up (cancelling the previous lookup). The future's result is
     // a map {query, matches, words}; a superseded lookup's future is cancelled.
-    Q_INVOKABLE flagship::DemoFuture *search(const QString &text);
+    Q_INVOKABLE qaio::QmlFuture *search(const QString &text);
 
     QStringList results() const { return m_results; }
     int matches() const { return m_matches; }

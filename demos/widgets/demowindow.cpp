@@ -9,28 +9,6 @@
 
 namespace widgetsdemo {
 
-namespace {
-// Stand-in until qaio's openDialog (qaio/dialog.h) lands: open() the dialog
-// window-modally and await its finished(int).
-qaio::Coro<int> openDialogStandIn(QDialog *dialog)
-{
-    auto finished = qaio::getRunningLoop().createFuture<int>();
-    auto connection = QObject::connect(dialog, &QDialog::finished, dialog, [finished](int r) mutable {
-        if (!finished.done())
-            finished.setResult(r);
-    });
-    dialog->open();
-    try {
-        int code = co_await finished;
-        QObject::disconnect(connection);
-        co_return code;
-    } catch (const qaio::CancelledError &) {
-        QObject::disconnect(connection);
-        dialog->reject();
-        throw;
-    }
-}
-} // namespace
 
 DemoWindow::DemoWindow(qaio::Loop &loop, QWidget *parent) : QWidget(parent), m_loop(loop)
 {
@@ -123,7 +101,7 @@ qaio::Coro<int> DemoWindow::windowModal(DemoWindow *self)
     QDialog *dialog = self->makeDialog(
         QStringLiteral("A window-modal dialog awaited with openDialog: nothing is blocked."));
     const int ticksBefore = self->m_ticks;
-    const int result = co_await openDialogStandIn(dialog);
+    const int result = co_await qaio::openDialog(dialog);
     self->m_lastResult = result;
     self->m_status->setText(QStringLiteral("openDialog returned %1; the clock ticked %2 times meanwhile")
                                 .arg(result)

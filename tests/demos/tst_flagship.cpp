@@ -11,6 +11,7 @@
 #include <QtQuick/QQuickWindow>
 #include <QtTest/QtTest>
 
+#include <csignal>
 #include <set>
 
 using namespace flagship;
@@ -25,6 +26,8 @@ private Q_SLOTS:
     void chatAndProcessStreamIntoTheirViews();
     void windowRendersNonBlank();
     void shutdownCancelsTasksAndClosesServers();
+    void signalShutsTheProgramDownCleanly_data();
+    void signalShutsTheProgramDownCleanly();
 };
 
 namespace {
@@ -212,6 +215,39 @@ void TestFlagship::shutdownCancelsTasksAndClosesServers()
     QVERIFY(!demo.process()->running());
     QVERIFY(!demo.primes()->running());
     QCOMPARE(demo.chat()->clients(), 0);
+}
+
+void TestFlagship::signalShutsTheProgramDownCleanly_data()
+{
+    QTest::addColumn<int>("sig");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT (Ctrl+C)") << int(SIGINT);
+}
+
+// The real executable, interactive mode: once everything runs, a signal
+// cancels the tasks, waits for them, closes the servers, and it exits 0.
+void TestFlagship::signalShutsTheProgramDownCleanly()
+{
+    QFETCH(int, sig);
+    QProcess demo;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    demo.setProcessEnvironment(env);
+    demo.setProcessChannelMode(QProcess::SeparateChannels);
+    demo.start(QStringLiteral(QAIO_FLAGSHIP_BIN), {});
+    QVERIFY(demo.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += demo.readAllStandardOutput()).contains("qaio-flagship on"), 10000);
+    QTest::qWait(500); // the services are up
+    ::kill(pid_t(demo.processId()), sig);
+    QVERIFY(demo.waitForFinished(10000));
+    out += demo.readAllStandardOutput();
+    QCOMPARE(demo.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(demo.exitCode(), 0);
+    QVERIFY2(out.contains("shutting down") && out.contains("clean exit"), out.constData());
+    const QByteArray err = demo.readAllStandardError();
+    QVERIFY2(!err.contains("Task was destroyed but it is pending"), err.constData());
+    QVERIFY2(!err.contains("never retrieved"), err.constData());
 }
 
 QTEST_MAIN(TestFlagship)
