@@ -53,14 +53,19 @@ void TestFlagshipFrames::framesKeepComingUnderLoad()
     QVERIFY(report.primeChunks > 0);
     QVERIFY(report.processLines > 3);
     QVERIFY(report.chatReceived > 3);
-    // ...and in every quarter second the tick fired and the window rendered
-    // (15 ticks are due per quarter; a loaded CI machine may drop some).
+    // ...and in every quarter second the tick fired and the window rendered:
+    // no stall. 15 ticks are due per quarter; the bounds are loose because a
+    // CI machine with 2 cores shared by many jobs can take the core away from
+    // us for a while (the lateness numbers are for benchmarks-gui.md).
     QCOMPARE(ticksPerQuarter.size(), 8);
+    int ticks = 0;
     for (int i = 0; i < 8; ++i) {
-        QVERIFY2(ticksPerQuarter[i] >= 5, qPrintable(QStringLiteral("quarter %1: %2 ticks").arg(i).arg(ticksPerQuarter[i])));
-        QVERIFY2(framesPerQuarter[i] >= 2, qPrintable(QStringLiteral("quarter %1: %2 frames").arg(i).arg(framesPerQuarter[i])));
+        QVERIFY2(ticksPerQuarter[i] >= 2, qPrintable(QStringLiteral("quarter %1: %2 ticks").arg(i).arg(ticksPerQuarter[i])));
+        QVERIFY2(framesPerQuarter[i] >= 1, qPrintable(QStringLiteral("quarter %1: %2 frames").arg(i).arg(framesPerQuarter[i])));
+        ticks += ticksPerQuarter[i];
     }
-    QVERIFY(report.lateness.samples >= 60);
+    QVERIFY2(ticks >= 48, qPrintable(QStringLiteral("%1 of 120 ticks").arg(ticks)));
+    QVERIFY(report.lateness.samples >= 48);
 }
 
 QTEST_MAIN(TestFlagshipFrames)
