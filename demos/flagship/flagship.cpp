@@ -24,6 +24,9 @@ QString Report::format() const
     s += QStringLiteral("frames:   lateness p50 %1 ms, p99 %2 ms, max %3 ms over %4 ticks of a 60 Hz timer; %5 frames swapped\n")
              .arg(lateness.p50, 0, 'f', 2).arg(lateness.p99, 0, 'f', 2).arg(lateness.max, 0, 'f', 2)
              .arg(lateness.samples).arg(frames);
+    if (render.samples)
+        s += QStringLiteral("render:   %1 frames rendered on the GUI thread, p50 %2 ms, p99 %3 ms, max %4 ms each\n")
+                 .arg(render.samples).arg(render.p50, 0, 'f', 2).arg(render.p99, 0, 'f', 2).arg(render.max, 0, 'f', 2);
     return s;
 }
 
@@ -89,9 +92,12 @@ void Flagship::start()
         return;
     m_started = true;
     m_frames->start();
-    m_chat->start();
-    m_process->start();
-    m_search->start();
+    if (!m_options.without.contains(QStringLiteral("chat")))
+        m_chat->start();
+    if (!m_options.without.contains(QStringLiteral("process")))
+        m_process->start();
+    if (!m_options.without.contains(QStringLiteral("search")))
+        m_search->start();
 }
 
 qaio::Coro<void> Flagship::stop()
@@ -154,12 +160,17 @@ qaio::Coro<Report> Flagship::exercise(double seconds)
     QQuickItem *primesCancel = item(QStringLiteral("primesCancel"));
     if (!searchField || !chatField || !primesStart || !primesCancel)
         throw qaio::RuntimeError("exercise(): the window lacks its controls");
+    const bool primes = !m_options.without.contains(QStringLiteral("primes"));
+    const bool search = !m_options.without.contains(QStringLiteral("search"));
+    const bool chat = !m_options.without.contains(QStringLiteral("chat"));
     // A first prime job, cancelled after a moment; then one that runs.
-    click(m_window, primesStart);
-    co_await qaio::sleep(0.3);
-    click(m_window, primesCancel);
-    co_await qaio::sleep(0.05);
-    click(m_window, primesStart);
+    if (primes) {
+        click(m_window, primesStart);
+        co_await qaio::sleep(0.3);
+        click(m_window, primesCancel);
+        co_await qaio::sleep(0.05);
+        click(m_window, primesStart);
+    }
     // Type faster than the lookup server answers: each keystroke cancels the
     // lookup still in flight; only the pause at the end lets one finish.
     static const char *const queries[] = {"kalo", "mira", "sute", "vepo"};
@@ -168,13 +179,14 @@ qaio::Coro<Report> Flagship::exercise(double seconds)
         // Backspace over the previous query, then type the next one.
         QString text = QString::fromLatin1(queries[round % 4]);
         text.prepend(QString(searchField->property("text").toString().size(), QLatin1Char('\b')));
-        co_await typeText(m_window, searchField, text, 0.04);
+        if (search)
+            co_await typeText(m_window, searchField, text, 0.04);
         // Pause: the last keystroke's lookup is not superseded and completes.
         const double until = loop.time() + 2.0;
         do
             co_await qaio::sleep(m_options.searchLatency);
         while (m_search->busy() && loop.time() < until);
-        if (round % 2 == 0)
+        if (chat && round % 2 == 0)
             co_await typeText(m_window, chatField, QStringLiteral("hello from the keyboard %1\n").arg(round), 0.01);
         ++round;
     }
@@ -198,6 +210,7 @@ Report Flagship::report() const
     r.lookupsCompleted = m_search->completed();
     r.searchResults = m_search->results();
     r.lateness = m_frames->total();
+    r.render = m_frames->renderTimes();
     r.frames = m_frames->frames();
     return r;
 }

@@ -29,6 +29,9 @@ struct Options
     int bots = 3;                // chat clients that talk on their own
     double searchLatency = 0.12; // seconds the lookup server takes per query
     qint64 primeLimit = 3'000'000;
+    // Workloads not to start ("chat", "process", "primes", "search"): to see
+    // what each one costs the frame lateness (--without).
+    QStringList without;
 };
 
 // What the unattended run saw, for the summary and the tests.
@@ -41,6 +44,7 @@ struct Report
     int lookupsStarted = 0, lookupsCancelled = 0, lookupsCompleted = 0;
     QStringList searchResults;
     LatenessStats lateness;
+    LatenessStats render; // time per frame spent rendering on the GUI thread
     int frames = 0;
     QString format() const;
 };

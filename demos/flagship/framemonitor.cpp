@@ -1,5 +1,6 @@
 #include "framemonitor.h"
 
+#include <QtCore/QThread>
 #include <QtQuick/QQuickWindow>
 
 #include <algorithm>
@@ -40,11 +41,25 @@ void FrameMonitor::stop()
 void FrameMonitor::reset()
 {
     m_all.clear();
+    m_render.clear();
 }
 
 void FrameMonitor::attach(QQuickWindow *window)
 {
-    connect(window, &QQuickWindow::frameSwapped, this, [this] { ++m_frames; }, Qt::DirectConnection);
+    // Direct connections: with the threaded render loop these run on the
+    // render thread; only the GUI-thread (basic/software) case is recorded.
+    connect(window, &QQuickWindow::beforeSynchronizing, this, [this] {
+        if (QThread::currentThread() == thread())
+            m_syncStartNs = m_clock.isValid() ? m_clock.nsecsElapsed() : -1;
+    }, Qt::DirectConnection);
+    connect(window, &QQuickWindow::frameSwapped, this, [this] {
+        if (QThread::currentThread() != thread())
+            return;
+        ++m_frames;
+        if (m_syncStartNs >= 0)
+            m_render.push_back(double(m_clock.nsecsElapsed() - m_syncStartNs) / 1e6);
+        m_syncStartNs = -1;
+    }, Qt::DirectConnection);
 }
 
 void FrameMonitor::arm()

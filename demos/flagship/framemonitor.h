@@ -52,6 +52,9 @@ public:
 
     // Over every sample since start()/reset().
     LatenessStats total() const;
+    // How long each frame took to synchronize and render (beforeSynchronizing
+    // to frameSwapped) — on the GUI thread with the software/basic render loop.
+    LatenessStats renderTimes() const { return statsOf(m_render); }
     // Over the last few seconds (what the readout shows).
     double p50() const { return m_recent.p50; }
     double p99() const { return m_recent.p99; }
@@ -78,6 +81,8 @@ private:
     qint64 m_nextNs = 0;
     qint64 m_dueNs = 0; // when the armed timer is due (the deadline rounded up to a millisecond)
     std::vector<double> m_all;
+    std::vector<double> m_render;
+    qint64 m_syncStartNs = -1;
     LatenessStats m_recent;
     int m_frames = 0;
     int m_framesAtPublish = 0;

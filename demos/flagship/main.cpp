@@ -107,6 +107,9 @@ int main(int argc, char **argv)
                       QStringLiteral("seconds")});
     parser.addOption({QStringLiteral("baseline"),
                       QStringLiteral("With --measure: the window alone, no workloads (for comparison).")});
+    parser.addOption({QStringLiteral("without"),
+                      QStringLiteral("Workloads not to run, comma-separated: chat,process,primes,search."),
+                      QStringLiteral("list")});
     parser.addOption({QStringLiteral("screenshot"), QStringLiteral("Save the window to <png> at the end."),
                       QStringLiteral("png")});
     parser.process(app);
@@ -120,8 +123,10 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    flagship::Options options;
+    options.without = parser.value(QStringLiteral("without")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     qaio::Loop loop;
-    flagship::Flagship demo(loop);
+    flagship::Flagship demo(loop, options);
     if (!demo.load())
         return 1;
     std::printf("qaio-flagship on the \"%s\" platform\n", qPrintable(QGuiApplication::platformName()));
