@@ -31,7 +31,7 @@ struct Options
     qint64 primeLimit = 3'000'000;
     // Workloads not to start ("chat", "process", "primes", "search"): to see
     // what each one costs the frame lateness (--without).
-    QStringList without;
+    QStringList without = {};
 };
 
 // What the unattended run saw, for the summary and the tests.
