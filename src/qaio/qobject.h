@@ -14,7 +14,8 @@
 // must not resume into the object by any other route; nothing else does.
 //
 // connect(sender, &S::sig, context, slot) connects `sig` to a coroutine slot:
-// each emission calls slot(args...) (or slot() if it takes no arguments) and
+// each emission calls slot(args...) (or slot() if it takes no arguments), which
+// must return a qaio::Coro (a plain slot is QObject::connect's business), and
 // wraps the Coro it returns in a task bound to `context`, as above. The
 // signal's arguments are copied into the task, so `const QString &`
 // parameters stay valid across suspensions; the slot object itself is kept
@@ -23,6 +24,9 @@
 // destroyed, and the slot runs in the context's thread. Exceptions that leave
 // a slot task reach the loop's exception handler ("Task exception was never
 // retrieved"), as for any task nobody awaits. Returns the connection.
+// Spell it qaio::connect inside a QObject subclass: there, unqualified
+// `connect` is QObject::connect, which takes the lambda too and would drop
+// the Coro it returns without ever running it.
 #pragma once
 
 #include <qaio/coro.h>
@@ -91,16 +95,24 @@ QMetaObject::Connection connectSlot(Sender *sender, Signal sig, Context *context
 template<class F, class L>
 struct InvocableWithArgs;
 template<class F, class... A>
-struct InvocableWithArgs<F, ArgList<A...>> : std::is_invocable<F &, std::decay_t<A> &...>
+struct InvocableWithArgs<F, ArgList<A...>>
 {
+    static constexpr bool value = [] {
+        if constexpr (std::is_invocable_v<F &, std::decay_t<A> &...>)
+            return IsCoro<std::invoke_result_t<F &, std::decay_t<A> &...>>;
+        else
+            return false;
+    }();
 };
+template<class F>
+concept CoroutineSlotWithoutArgs = std::is_invocable_v<F &> && IsCoro<std::invoke_result_t<F &>>;
 } // namespace detail
 
 // Connects `sig` to a coroutine slot (see the top of this file).
 template<class Sender, class Class, class... Args, class Context, class F>
     requires std::derived_from<Sender, Class> && std::derived_from<Context, QObject>
     && (detail::InvocableWithArgs<std::decay_t<F>, typename detail::SignalArgs<Args...>::type>::value
-        || std::is_invocable_v<std::decay_t<F> &>)
+        || detail::CoroutineSlotWithoutArgs<std::decay_t<F>>)
 QMetaObject::Connection connect(Sender *sender, void (Class::*sig)(Args...), Context *context, F &&slot,
                                 Qt::ConnectionType type = Qt::AutoConnection)
 {

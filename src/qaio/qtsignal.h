@@ -143,29 +143,37 @@ auto awaitSignal(Loop &loop, Sender *sender, Signal sig, std::optional<double> t
         return future;
     }
     auto wait = std::make_shared<SignalWait>();
-    std::weak_ptr<SignalWait> weak = wait;
-    // A slot may run after the Future is already done (another emission in
-    // the same batch): each checks done() first.
+    // The slots hold the future weakly: the future owns `wait`, which owns
+    // the connections, and a strong reference back would keep a future that
+    // nobody awaits any more alive (and connected) for ever.
+    std::weak_ptr<FutureStateBase> weak = future.statePtr();
+    auto pending = [weak]() -> std::optional<Future<R>> {
+        auto state = weak.lock();
+        if (!state || state->done())
+            return std::nullopt; // gone, or done already (another emission in the same batch)
+        return Future<R>(std::static_pointer_cast<FutureState<R>>(std::move(state)));
+    };
     wait->emitted = QObject::connect(
-        sender, sig, &wait->receiver, [future](const std::decay_t<Args> &...args) mutable {
-            if (future.done())
+        sender, sig, &wait->receiver, [pending](const std::decay_t<Args> &...args) {
+            std::optional<Future<R>> f = pending();
+            if (!f)
                 return;
             if constexpr (std::is_void_v<R>)
-                future.setResult();
+                f->setResult();
             else if constexpr (sizeof...(Args) == 1)
-                future.setResult(args...);
+                f->setResult(args...);
             else
-                future.setResult(R(args...));
+                f->setResult(R(args...));
         });
-    wait->destroyed = QObject::connect(sender, &QObject::destroyed, &wait->receiver, [future]() mutable {
-        if (!future.done())
-            future.setException(RuntimeError(
+    wait->destroyed = QObject::connect(sender, &QObject::destroyed, &wait->receiver, [pending]() {
+        if (std::optional<Future<R>> f = pending())
+            f->setException(RuntimeError(
                 "signal(): the sender was destroyed before it emitted the awaited signal"));
     });
     if (timeout && !std::isinf(*timeout)) {
-        wait->timer = loop.callLater(*timeout, [future]() mutable {
-            if (!future.done())
-                future.setException(TimeoutError(QStringLiteral("signal(): timed out")));
+        wait->timer = loop.callLater(*timeout, [pending]() {
+            if (std::optional<Future<R>> f = pending())
+                f->setException(TimeoutError(QStringLiteral("signal(): timed out")));
         });
     }
     future.addDoneCallback([wait](const FutureBase &) mutable { wait.reset(); });

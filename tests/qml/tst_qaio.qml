@@ -151,6 +151,14 @@ TestCase {
         compare(Service.handlerMessages().length, 1)
     }
 
+    function test_pendingAtTeardown() {
+        // Still pending when the engine goes away at the end of this file:
+        // the engine, the future and its task must part cleanly (ASan).
+        Qaio.sleep(Infinity).then(() => fail("resolved"), e => {})
+        root.job = Service.slow()
+        compare(job.pending, true)
+    }
+
     function test_callbackExceptionIsReported() {
         Service.clearMessages()
         const f = Service.compute(1)

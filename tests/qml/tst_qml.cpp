@@ -4,6 +4,7 @@
 #include <qaio/qmlfuture.h>
 
 #include <QtCore/qobject.h>
+#include <QtCore/qpointer.h>
 #include <QtQml/qqml.h>
 #include <QtQml/qqmlengine.h>
 #include <QtQuickTest/quicktest.h>
@@ -53,13 +54,18 @@ private:
         co_await sleep(0.01);
         throw ValueError(message);
     }
-    static Coro<QString> slowCoro(Service *self)
+    static Coro<QString> slowCoro(Service *service)
     {
+        // Destroying the service cancels this task; the CancelledError
+        // arrives after the service is gone, so check before touching it.
+        QPointer<Service> self(service);
         try {
             co_await sleep(30);
         } catch (const CancelledError &) {
-            ++self->m_cancelled;
-            Q_EMIT self->cancelledCountChanged();
+            if (self) {
+                ++self->m_cancelled;
+                Q_EMIT self->cancelledCountChanged();
+            }
             throw;
         }
         co_return QStringLiteral("never");
@@ -97,7 +103,10 @@ public Q_SLOTS:
     {
         // While the application still exists: tasks still bound to the
         // service are cancelled with it; let them unwind, then close the loop.
+        m_loop->setExceptionHandler(nullptr);
         m_service.reset();
+        for (TaskBase task : allTasks(*m_loop)) // e.g. Qaio.sleep(Infinity)
+            task.cancel();
         m_loop->runUntilComplete(m_loop->createTask(sleep(0.01)));
         setEventLoop(nullptr);
         m_loop->close();

@@ -177,6 +177,25 @@ void TestQtHelpers::signalCancelDisconnects()
     };
     QCOMPARE(run(loop, body()), QStringLiteral("cancelled receivers=0"));
     QCOMPARE(resumed, 0);
+    // A future nobody keeps disconnects at once.
+    loop.callSoon([&] {
+        (void)signal(&e, &Emitter::one);
+        resumed = e.oneReceivers();
+        loop.stop();
+    });
+    loop.runForever();
+    QCOMPARE(resumed, 0);
+    // A task still waiting on a signal when its loop is closed: the loop frees
+    // the task, the future and the connection (clean under LSan).
+    {
+        Loop closing;
+        Task<void> stuck = closing.createTask(waiter());
+        closing.runUntilComplete(closing.createTask(sleep(0.01)));
+        QCOMPARE(e.oneReceivers(), 1);
+        closing.setExceptionHandler([](Loop &, const ExceptionContext &) {}); // "destroyed but pending"
+        closing.close();
+    }
+    QCOMPARE(e.oneReceivers(), 0);
 }
 
 void TestQtHelpers::signalFromAnotherThread()
