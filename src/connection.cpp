@@ -152,8 +152,8 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
 Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, Socket sock,
                                             ConnectionOptions options)
 {
-    detail::checkClientTls(options, QString());
-    return runOnSocket(loop, std::move(factory), std::move(sock), std::move(options));
+    detail::checkClientTls(options, QString()); // a coroutine: bad options throw when awaited
+    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock), std::move(options));
 }
 
 Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory, QString path)
@@ -165,9 +165,12 @@ Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory fact
     co_return co_await runOnSocket(loop, std::move(factory), std::move(sock));
 }
 
-Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory, Socket sock)
+Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory, Socket sock,
+                                                 AcceptedSocketOptions options)
 {
-    return runOnSocket(loop, std::move(factory), std::move(sock));
+    if (options.ssl)
+        co_return co_await detail::runServerTls(loop, std::move(factory), std::move(sock), std::move(options));
+    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock));
 }
 
 } // namespace qaio

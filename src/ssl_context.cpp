@@ -110,8 +110,9 @@ SslContext::SslContext(const QSslConfiguration &config, bool serverSide)
                 throw ValueError(QStringLiteral("ssl: cannot load the private key (%1)").arg(lastOpenSslError()));
             const int ok = SSL_CTX_use_PrivateKey(m_ctx, pkey);
             EVP_PKEY_free(pkey);
-            if (ok != 1)
-                throw ValueError(QStringLiteral("ssl: the private key was rejected (%1)").arg(lastOpenSslError()));
+            if (ok != 1) // with a certificate set, OpenSSL checks that they belong together
+                throw ValueError(QStringLiteral("ssl: the private key was rejected: it does not match the certificate? (%1)")
+                                     .arg(lastOpenSslError()));
             if (!chain.isEmpty() && SSL_CTX_check_private_key(m_ctx) != 1)
                 throw ValueError(QStringLiteral("ssl: the private key does not match the certificate (%1)")
                                      .arg(lastOpenSslError()));

@@ -14,6 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cmath>
 #include <system_error>
@@ -923,6 +925,39 @@ Coro<TransportAndProtocol> runClientTls(Loop &loop, Socket sock, std::shared_ptr
     auto transport = makeSocketTransport(loop, std::move(sock), ssl);
     try {
         co_await waiter; // the handshake is done and connectionMade() has run
+    } catch (...) {
+        transport->close();
+        throw;
+    }
+    std::shared_ptr<Transport> appTransport = ssl->appTransport();
+    co_return TransportAndProtocol(appTransport, protocol);
+}
+
+Coro<TransportAndProtocol> runServerTls(Loop &loop, ProtocolFactory factory, Socket sock,
+                                        AcceptedSocketOptions options)
+{
+    if (!sock.isValid())
+        throw ValueError("the socket is closed");
+    if (sock.type() != SOCK_STREAM)
+        throw ValueError(QStringLiteral("A Stream Socket was expected, got a socket of type %1").arg(sock.type()));
+    SSLProtocol::checkTimeouts(options.sslHandshakeTimeout, options.sslShutdownTimeout);
+    if (!factory)
+        throw ValueError("the protocol factory is empty");
+    auto protocol = factory();
+    if (!protocol)
+        throw TypeError("the protocol factory returned no protocol");
+    sock.setBlocking(false);
+    auto context = SslContext::get(*options.ssl, true);
+    auto waiter = loop.createFuture<void>();
+    auto ssl = std::make_shared<SSLProtocol>(loop, protocol, context, waiter,
+                                             SSLProtocol::Options{.serverSide = true,
+                                                                  .serverHostname = {},
+                                                                  .callConnectionMade = true,
+                                                                  .handshakeTimeout = options.sslHandshakeTimeout,
+                                                                  .shutdownTimeout = options.sslShutdownTimeout});
+    auto transport = makeSocketTransport(loop, std::move(sock), ssl);
+    try {
+        co_await waiter;
     } catch (...) {
         transport->close();
         throw;

@@ -174,6 +174,9 @@ void checkClientTls(ConnectionOptions &options, const QString &host);
 // handshake is done and the protocol's connectionMade() ran.
 Coro<TransportAndProtocol> runClientTls(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
                                         ConnectionOptions options);
+// connectAcceptedSocket's: the server side of TLS on an accepted socket.
+Coro<TransportAndProtocol> runServerTls(Loop &loop, ProtocolFactory factory, Socket sock,
+                                        AcceptedSocketOptions options);
 // createServer's: the protocol a server puts on an accepted socket (`app` itself without TLS).
 std::shared_ptr<BaseProtocol> serverTlsProtocol(Loop &loop, std::shared_ptr<BaseProtocol> app,
                                                 const ServerOptions &options);

@@ -56,9 +56,18 @@ QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFact
 // A Unix domain socket connection to `path`.
 QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
                                                             QString path);
-// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket).
+// asyncio's connect_accepted_socket keywords: TLS as the server side.
+struct AcceptedSocketOptions
+{
+    std::optional<QSslConfiguration> ssl; // our certificate and key
+    double sslHandshakeTimeout = 60;
+    double sslShutdownTimeout = 30;
+};
+
+// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket); with
+// ssl, returns once the TLS handshake is done.
 QAIO_EXPORT Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory,
-                                                             Socket sock);
+                                                             Socket sock, AcceptedSocketOptions options = {});
 
 namespace detail {
 // Makes the stream transport for a connected socket and starts it.

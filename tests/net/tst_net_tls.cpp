@@ -175,6 +175,7 @@ private Q_SLOTS:
     void bufferedProtocol();
     void startTlsStreams();
     void startTlsBothSidesLowLevel();
+    void connectedAndAcceptedSocketsWithSsl();
     void startTlsUntrustedFailsAndCloses();
     void clientCertificates();
     void alpn();
@@ -466,7 +467,8 @@ void TestNetTls::badArguments()
         // ssl over a socket without a serverHostname.
         ConnectionOptions noName;
         noName.ssl = nt::pki().client();
-        error = co_await nt::coErrorOf(createConnection(loop, factory, Socket(AF_INET, SOCK_STREAM), noName));
+        Socket unconnected(AF_INET, SOCK_STREAM);
+        error = co_await nt::coErrorOf(createConnection(loop, factory, std::move(unconnected), noName));
         CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("You must set server_hostname when using ssl without a host")));
     };
     NT_RUN_TIMEOUT(loop, body(), 20);
@@ -844,6 +846,44 @@ void TestNetTls::startTlsBothSidesLowLevel()
         CO_VERIFY(co_await nt::until([&] { return clientProto->lost == 1 && serverProto->lost == 1; }));
         CO_VERIFY(!clientProto->error);
         CO_VERIFY(!serverProto->error);
+    };
+    NT_RUN_TIMEOUT(loop, body(), 20);
+    QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
+}
+
+void TestNetTls::connectedAndAcceptedSocketsWithSsl()
+{
+    // asyncio's create_connection(sock=, ssl=) and connect_accepted_socket(ssl=).
+    Loop loop;
+    nt::ErrorLog log;
+    log.install(loop);
+    auto clientProto = std::make_shared<Recorder>();
+    auto serverProto = std::make_shared<Recorder>();
+    serverProto->echo = true;
+    auto body = [&]() -> Coro<void> {
+        auto [clientSock, serverSock] = co_await nt::tcpPair();
+        const ProtocolFactory cf = [clientProto] { return clientProto; };
+        const ProtocolFactory sf = [serverProto] { return serverProto; };
+        AcceptedSocketOptions serverOptions;
+        serverOptions.ssl = nt::pki().server();
+        auto accepting = createTask(loop, connectAcceptedSocket(loop, sf, std::move(serverSock), serverOptions));
+        auto options = clientOptions();
+        auto [ct, cp] = co_await createConnection(loop, cf, std::move(clientSock), options);
+        auto [st, sp] = co_await accepting;
+        CO_VERIFY(st->getExtraInfo(QStringLiteral("sslcontext")).isValid());
+        CO_COMPARE(serverProto->made, 1);
+        ct->write("over an accepted socket");
+        CO_VERIFY(co_await nt::until([&] { return clientProto->data == "over an accepted socket"; }));
+        ct->close();
+        CO_VERIFY(co_await nt::until([&] { return clientProto->lost == 1 && serverProto->lost == 1; }));
+        CO_VERIFY(!clientProto->error);
+        // Bad timeouts are ValueError.
+        AcceptedSocketOptions bad;
+        bad.ssl = nt::pki().server();
+        bad.sslHandshakeTimeout = 0;
+        Socket unused(AF_INET, SOCK_STREAM);
+        auto error = co_await nt::coErrorOf(connectAcceptedSocket(loop, sf, std::move(unused), bad));
+        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
     };
     NT_RUN_TIMEOUT(loop, body(), 20);
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
