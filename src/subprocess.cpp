@@ -1,16 +1,19 @@
 // subprocess.cpp — asyncio's base_subprocess.py and subprocess.py on QProcess.
 //
-// One QProcess per child, owned by a ProcessTransport that lives on the loop's
+// One QProcess per child, owned by a QProcessTransport that lives on the loop's
 // thread. QProcess's signals never call user code directly: each one only
 // schedules a loop callback (callSoon), so protocol callbacks run from the
 // loop as asyncio's do, and nothing can destroy the QProcess while it emits.
 #include <qaio/subprocess.h>
+
+#include "loop_p.h"
 
 #include <qaio/gather.h>
 
 #include <QtCore/qdir.h>
 #include <QtCore/qfileinfo.h>
 #include <QtCore/qstandardpaths.h>
+#include <QtCore/qtimer.h>
 
 #include <cerrno>
 #include <csignal>
@@ -50,15 +53,15 @@ int errnoFromQProcessMessage(const QString &message)
 
 } // namespace
 
-class ProcessTransport;
+class QProcessTransport;
 
 // One of the child's pipes: fd 0 is written (QProcess's write buffer gives
 // the flow control), fd 1 and 2 are read (QProcess's read buffers hold what
 // a paused pipe has not delivered yet).
-class PipeTransport final : public Transport, public std::enable_shared_from_this<PipeTransport>
+class SubprocessPipeTransport final : public Transport, public std::enable_shared_from_this<SubprocessPipeTransport>
 {
 public:
-    PipeTransport(std::weak_ptr<ProcessTransport> owner, int fd) : m_owner(std::move(owner)), m_fd(fd) {}
+    SubprocessPipeTransport(std::weak_ptr<QProcessTransport> owner, int fd) : m_owner(std::move(owner)), m_fd(fd) {}
 
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue) const override
     {
@@ -102,7 +105,7 @@ private:
     void requireWritePipe(const char *what) const;
     void maybePauseProtocol();
 
-    std::weak_ptr<ProcessTransport> m_owner;
+    std::weak_ptr<QProcessTransport> m_owner;
     int m_fd;
     bool m_closing = false;
     bool m_lost = false;
@@ -113,14 +116,14 @@ private:
     qsizetype m_low = 16 * 1024;
 };
 
-class ProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<ProcessTransport>
+class QProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<QProcessTransport>
 {
 public:
-    ProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
-        : m_loop(&loop), m_protocol(std::move(protocol)), m_process(new QProcess)
+    QProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
+        : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_protocol(std::move(protocol)), m_process(new QProcess)
     {
     }
-    ~ProcessTransport() override
+    ~QProcessTransport() override
     {
         QObject::disconnect(m_process, nullptr, nullptr, nullptr);
         if (m_process->state() != QProcess::NotRunning) {
@@ -134,7 +137,7 @@ public:
 
     void setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
                Redirect in, Redirect out, Redirect err);
-    Coro<void> start(std::shared_ptr<ProcessTransport> self);
+    Coro<void> start(std::shared_ptr<QProcessTransport> self);
 
     // ---- BaseTransport ----
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue) const override
@@ -187,48 +190,68 @@ public:
     void schedulePipeLost(int fd)
     {
         auto self = shared_from_this();
-        m_loop->callSoon([self, fd] { self->pipeLost(fd, nullptr); });
+        post([self, fd] { self->pipeLost(fd, nullptr); });
     }
     bool connected() const { return m_connected; }
+
+    // callSoon, unless the loop was closed meanwhile (QProcess may still
+    // emit then; m_loop may even be gone, but its LoopImpl is ours).
+    template<class F>
+    void post(F &&callback)
+    {
+        if (!m_loopImpl->isClosed()) {
+            m_loop->callSoon(std::forward<F>(callback));
+        } else if (m_exitSeen && m_self) {
+            // The child exited after its loop closed: nothing will report it,
+            // so drop the loop's reference, from a Qt timer rather than
+            // inside QProcess's own signal.
+            auto keep = std::exchange(m_self, nullptr);
+            QTimer::singleShot(0, [keep] {});
+        }
+    }
 
 private:
     void onReadyRead(int fd);
     void deliver(int fd);
     void onFinished();
+    void abandon();
     void tryFinish();
     void checkProc(const char *what) const;
 
     Loop *m_loop;
+    std::shared_ptr<LoopImpl> m_loopImpl;
     std::shared_ptr<SubprocessProtocol> m_protocol;
     QProcess *m_process;
-    std::shared_ptr<PipeTransport> m_pipes[3];
-    std::shared_ptr<ProcessTransport> m_self; // the loop's reference until connectionLost
+    std::shared_ptr<SubprocessPipeTransport> m_pipes[3];
+    std::shared_ptr<QProcessTransport> m_self; // the loop's reference until connectionLost
     std::vector<Future<int>> m_exitWaiters;
     Future<void> m_startWaiter;
     std::optional<int> m_returncode;
+    int m_exitCode = 0;
     qint64 m_pid = 0;
     bool m_connected = false;
     bool m_exitSeen = false;      // QProcess said finished
     bool m_finished = false;      // connectionLost ran
     bool m_closed = false;
+    bool m_abandoned = false;     // subprocessExec was cancelled while starting
     bool m_deliveryScheduled[3] = {false, false, false};
 };
 
-// ---------------------------------------------------------------- PipeTransport
+// ---------------------------------------------------------------- SubprocessPipeTransport
 
-std::shared_ptr<BaseProtocol> PipeTransport::getProtocol() const
+std::shared_ptr<BaseProtocol> SubprocessPipeTransport::getProtocol() const
 {
     auto owner = m_owner.lock();
     return owner ? owner->getProtocol() : nullptr;
 }
 
-void PipeTransport::requireWritePipe(const char *what) const
+void SubprocessPipeTransport::requireWritePipe(const char *what) const
 {
     if (m_fd != 0)
         throw RuntimeError(QStringLiteral("%1: the child's fd %2 is a read pipe").arg(QLatin1String(what)).arg(m_fd));
 }
 
-void PipeTransport::close()
+void SubprocessPipeTransport::close()
 {
     if (m_closing || m_lost)
         return;
@@ -250,7 +273,7 @@ void PipeTransport::close()
     }
 }
 
-void PipeTransport::abort()
+void SubprocessPipeTransport::abort()
 {
     requireWritePipe("abort()");
     if (m_lost)
@@ -267,7 +290,7 @@ void PipeTransport::abort()
     owner->schedulePipeLost(0);
 }
 
-void PipeTransport::pauseReading()
+void SubprocessPipeTransport::pauseReading()
 {
     if (m_fd == 0)
         throw RuntimeError("pauseReading(): the child's stdin is a write pipe");
@@ -276,7 +299,7 @@ void PipeTransport::pauseReading()
     m_paused = true;
 }
 
-void PipeTransport::resumeReading()
+void SubprocessPipeTransport::resumeReading()
 {
     if (m_fd == 0)
         throw RuntimeError("resumeReading(): the child's stdin is a write pipe");
@@ -289,7 +312,7 @@ void PipeTransport::resumeReading()
         owner->scheduleDelivery(m_fd);
 }
 
-void PipeTransport::write(const QByteArray &data)
+void SubprocessPipeTransport::write(const QByteArray &data)
 {
     requireWritePipe("write()");
     if (data.isEmpty())
@@ -305,7 +328,7 @@ void PipeTransport::write(const QByteArray &data)
     maybePauseProtocol();
 }
 
-qsizetype PipeTransport::getWriteBufferSize() const
+qsizetype SubprocessPipeTransport::getWriteBufferSize() const
 {
     if (m_fd != 0 || m_lost)
         return 0;
@@ -313,7 +336,7 @@ qsizetype PipeTransport::getWriteBufferSize() const
     return owner ? qsizetype(owner->process()->bytesToWrite()) : 0;
 }
 
-void PipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
+void SubprocessPipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
     requireWritePipe("setWriteBufferLimits()");
     qsizetype h = high.value_or(low ? 4 * *low : 64 * 1024);
@@ -325,7 +348,7 @@ void PipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::opt
     maybePauseProtocol();
 }
 
-void PipeTransport::maybePauseProtocol()
+void SubprocessPipeTransport::maybePauseProtocol()
 {
     if (m_protocolPaused || getWriteBufferSize() <= m_high)
         return;
@@ -336,7 +359,7 @@ void PipeTransport::maybePauseProtocol()
     owner->protocol()->pauseWriting();
 }
 
-void PipeTransport::bytesWritten()
+void SubprocessPipeTransport::bytesWritten()
 {
     auto owner = m_owner.lock();
     if (!owner || m_lost)
@@ -351,7 +374,7 @@ void PipeTransport::bytesWritten()
         owner->pipeLost(0, nullptr);
 }
 
-void PipeTransport::markLost(std::exception_ptr error)
+void SubprocessPipeTransport::markLost(std::exception_ptr error)
 {
     if (m_lost)
         return;
@@ -362,9 +385,9 @@ void PipeTransport::markLost(std::exception_ptr error)
         owner->protocol()->pipeConnectionLost(m_fd, error);
 }
 
-// ---------------------------------------------------------------- ProcessTransport
+// ---------------------------------------------------------------- QProcessTransport
 
-void ProcessTransport::setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
+void QProcessTransport::setup(const QString &program, const QStringList &arguments, const SubprocessOptions &options,
                              Redirect in, Redirect out, Redirect err)
 {
     QProcess *p = m_process;
@@ -411,11 +434,11 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
         p->setWorkingDirectory(options.cwd);
 
     if (in == Redirect::Pipe)
-        m_pipes[0] = std::make_shared<PipeTransport>(weak_from_this(), 0);
+        m_pipes[0] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 0);
     if (out == Redirect::Pipe)
-        m_pipes[1] = std::make_shared<PipeTransport>(weak_from_this(), 1);
+        m_pipes[1] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 1);
     if (err == Redirect::Pipe)
-        m_pipes[2] = std::make_shared<PipeTransport>(weak_from_this(), 2);
+        m_pipes[2] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 2);
 
     // Every signal only schedules work on the loop (see the file comment).
     m_startWaiter = m_loop->createFuture<void>();
@@ -425,14 +448,17 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
             m_startWaiter.setResult();
     });
     QObject::connect(p, &QProcess::errorOccurred, [this](QProcess::ProcessError error) {
-        if (error == QProcess::FailedToStart && !m_startWaiter.done()) {
+        if (error == QProcess::FailedToStart && m_abandoned) {
+            auto self = shared_from_this();
+            post([self] { self->abandon(); });
+        } else if (error == QProcess::FailedToStart && !m_startWaiter.done()) {
             const QString message = m_process->errorString();
             m_startWaiter.setException(errnoError(errnoFromQProcessMessage(message),
                                                   QStringLiteral("%1: %2").arg(m_process->program(), message)));
         } else if (error == QProcess::WriteError && m_pipes[0] && !m_pipes[0]->lost()) {
             // The child closed its stdin: asyncio's BrokenPipeError.
             auto self = shared_from_this();
-            m_loop->callSoon([self] {
+            post([self] {
                 self->pipeLost(0, errnoError(EPIPE, QStringLiteral("subprocess stdin: the child closed the pipe")));
             });
         }
@@ -441,7 +467,7 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
     QObject::connect(p, &QProcess::readyReadStandardError, [this] { onReadyRead(2); });
     QObject::connect(p, &QProcess::bytesWritten, [this](qint64) {
         auto self = shared_from_this();
-        m_loop->callSoon([self] {
+        post([self] {
             if (self->m_pipes[0])
                 self->m_pipes[0]->bytesWritten();
         });
@@ -450,14 +476,14 @@ void ProcessTransport::setup(const QString &program, const QStringList &argument
         if (m_exitSeen)
             return;
         m_exitSeen = true;
-        // asyncio's returncode: -N for death by signal N.
-        m_returncode = status == QProcess::CrashExit ? -exitCode : exitCode;
+        // asyncio's returncode: -N for death by signal N (set from the loop, in onFinished).
+        m_exitCode = status == QProcess::CrashExit ? -exitCode : exitCode;
         auto self = shared_from_this();
-        m_loop->callSoon([self] { self->onFinished(); });
+        post([self] { self->onFinished(); });
     });
 }
 
-Coro<void> ProcessTransport::start(std::shared_ptr<ProcessTransport> self)
+Coro<void> QProcessTransport::start(std::shared_ptr<QProcessTransport> self)
 {
     m_self = self;
     m_process->start(QIODevice::ReadWrite);
@@ -465,8 +491,12 @@ Coro<void> ProcessTransport::start(std::shared_ptr<ProcessTransport> self)
     try {
         co_await waiter;
     } catch (const CancelledError &) {
-        // Cancelled while starting: kill the child; it is reaped when it exits.
+        // Cancelled while starting: kill the child; it is reaped when it
+        // exits (or fails to exec), and then abandon() drops m_self.
+        m_abandoned = true;
         close();
+        if (m_exitSeen || m_process->state() == QProcess::NotRunning)
+            abandon();
         throw;
     } catch (...) {
         // Failed to start: QProcess has reaped the child already.
@@ -481,28 +511,28 @@ Coro<void> ProcessTransport::start(std::shared_ptr<ProcessTransport> self)
     for (int fd = 1; fd <= 2; ++fd)
         scheduleDelivery(fd);
     if (m_exitSeen) {
-        m_loop->callSoon([self] { self->onFinished(); });
+        post([self] { self->onFinished(); });
     }
 }
 
-void ProcessTransport::onReadyRead(int fd)
+void QProcessTransport::onReadyRead(int fd)
 {
     scheduleDelivery(fd);
 }
 
-void ProcessTransport::scheduleDelivery(int fd)
+void QProcessTransport::scheduleDelivery(int fd)
 {
     if (m_deliveryScheduled[fd] || !m_connected)
         return;
     m_deliveryScheduled[fd] = true;
     auto self = shared_from_this();
-    m_loop->callSoon([self, fd] {
+    post([self, fd] {
         self->m_deliveryScheduled[fd] = false;
         self->deliver(fd);
     });
 }
 
-void ProcessTransport::deliver(int fd)
+void QProcessTransport::deliver(int fd)
 {
     const auto &pipe = m_pipes[fd];
     if (!pipe || pipe->lost() || pipe->paused() || pipe->isClosing())
@@ -516,10 +546,15 @@ void ProcessTransport::deliver(int fd)
     }
 }
 
-void ProcessTransport::onFinished()
+void QProcessTransport::onFinished()
 {
+    if (m_abandoned) {
+        abandon();
+        return;
+    }
     if (!m_connected || m_finished)
         return; // start() calls us again once connectionMade ran
+    m_returncode = m_exitCode;
     // QProcess drained and closed the pipes when the child died: deliver what
     // is left, then EOF (a paused pipe keeps both until it is resumed).
     for (int fd = 1; fd <= 2; ++fd) {
@@ -538,7 +573,20 @@ void ProcessTransport::onFinished()
     tryFinish();
 }
 
-void ProcessTransport::pipeLost(int fd, std::exception_ptr error)
+void QProcessTransport::abandon()
+{
+    // subprocessExec was cancelled before connectionMade: no protocol
+    // callbacks, only the bookkeeping (no one can hold this transport).
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (m_exitSeen)
+        m_returncode = m_exitCode;
+    m_protocol.reset();
+    m_self.reset();
+}
+
+void QProcessTransport::pipeLost(int fd, std::exception_ptr error)
 {
     auto pipe = m_pipes[fd];
     if (!pipe || pipe->lost())
@@ -547,7 +595,7 @@ void ProcessTransport::pipeLost(int fd, std::exception_ptr error)
     tryFinish();
 }
 
-void ProcessTransport::tryFinish()
+void QProcessTransport::tryFinish()
 {
     if (m_finished || !m_returncode || !m_connected)
         return;
@@ -571,7 +619,7 @@ void ProcessTransport::tryFinish()
     m_self.reset();
 }
 
-void ProcessTransport::close()
+void QProcessTransport::close()
 {
     if (m_closed)
         return;
@@ -581,11 +629,11 @@ void ProcessTransport::close()
             pipe->close();
     }
     // A child still running is killed (asyncio's close); it is reaped as usual.
-    if (!m_returncode && m_process->state() != QProcess::NotRunning)
+    if (!m_exitSeen && m_process->state() != QProcess::NotRunning)
         m_process->kill();
 }
 
-void ProcessTransport::checkProc(const char *what) const
+void QProcessTransport::checkProc(const char *what) const
 {
     if (m_finished || (m_closed && m_returncode))
         throw std::system_error(ESRCH, std::generic_category(),
@@ -594,10 +642,10 @@ void ProcessTransport::checkProc(const char *what) const
                                     .toStdString());
 }
 
-void ProcessTransport::sendSignal(int signal)
+void QProcessTransport::sendSignal(int signal)
 {
     checkProc("sendSignal()");
-    if (m_returncode || m_process->state() == QProcess::NotRunning || m_pid <= 0)
+    if (m_returncode || m_exitSeen || m_process->state() == QProcess::NotRunning || m_pid <= 0)
         return; // exited but not reported yet: as Popen.send_signal, nothing to do
     if (::kill(pid_t(m_pid), signal) != 0)
         throw std::system_error(errno, std::generic_category(),
@@ -677,7 +725,7 @@ Coro<SubprocessTransportAndProtocol> subprocessExec(Loop &loop, SubprocessProtoc
     std::shared_ptr<SubprocessProtocol> protocol = factory();
     if (!protocol)
         throw ValueError("subprocessExec(): the protocol factory returned null");
-    auto transport = std::make_shared<detail::ProcessTransport>(loop, protocol);
+    auto transport = std::make_shared<detail::QProcessTransport>(loop, protocol);
     transport->setup(program, arguments, options, in, out, err);
     co_await transport->start(transport);
     co_return SubprocessTransportAndProtocol(transport, protocol);

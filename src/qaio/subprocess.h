@@ -2,10 +2,13 @@
 // subprocess_shell (SubprocessProtocol, SubprocessTransport) and the
 // high-level createSubprocessExec / createSubprocessShell (Process).
 //
-//     auto proc = co_await qaio::createSubprocessExec(
-//         QStringLiteral("cat"), {}, {.stdIn = qaio::Redirect::Pipe, .stdOut = qaio::Redirect::Pipe});
-//     auto [out, err] = co_await proc.communicate("hello");
+//     const qaio::SubprocessOptions options{.stdIn = qaio::Redirect::Pipe, .stdOut = qaio::Redirect::Pipe};
+//     auto proc = co_await qaio::createSubprocessExec(QStringLiteral("cat"), {}, options);
+//     auto [out, err] = co_await proc.communicate(QByteArray("hello"));
 //     int code = co_await proc.wait(); // 0
+//
+// (Options are a named local, not a braced temporary inside the co_await:
+// GCC 12 destroys such a temporary twice, and `env`/`cwd` then double-free.)
 //
 // Each child is a QProcess owned by its transport, living on the loop's
 // thread: its pipes and its exit are seen by the thread's Qt event dispatcher,
@@ -43,14 +46,14 @@ struct SubprocessOptions
 {
     // Unset: Pipe for subprocessExec/subprocessShell (as loop.subprocess_exec),
     // Inherit for createSubprocessExec/createSubprocessShell (as asyncio).
-    std::optional<Redirect> stdIn;
-    std::optional<Redirect> stdOut;
-    std::optional<Redirect> stdErr;
+    std::optional<Redirect> stdIn{};
+    std::optional<Redirect> stdOut{};
+    std::optional<Redirect> stdErr{};
     // monostate: the parent's environment. A map replaces it entirely (as
     // Popen's env=), so add PATH yourself if the child needs it.
-    std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env;
+    std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env{};
     // The child's working directory (empty: the parent's).
-    QString cwd;
+    QString cwd{};
     // The child calls setsid() before exec (asyncio's start_new_session).
     bool startNewSession = false;
     // createSubprocess*: the StreamReaders' buffer limit.
