@@ -92,11 +92,13 @@ qaio::QmlFuture *SearchService::search(const QString &text)
     // Counted when the task is done: a lookup cancelled before its first step
     // never enters its body.
     QPointer<SearchService> self(this);
+    // (Also how `busy` learns that the lookup is over.)
     m_current.addDoneCallback([self](const qaio::FutureBase &f) {
-        if (self && f.cancelled()) {
+        if (!self)
+            return;
+        if (f.cancelled())
             ++self->m_cancelled;
-            Q_EMIT self->countsChanged();
-        }
+        Q_EMIT self->countsChanged();
     });
     Q_EMIT countsChanged();
     return qaio::toQml(qaio::Future<QVariantMap>(m_current));
