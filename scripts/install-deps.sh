@@ -13,6 +13,8 @@ packages=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qttest qml6-module-qtqml-workerscript
   qml6-module-qtquick-templates
+  # the demos render text offscreen
+  fonts-dejavu-core
   # tests: real peers and tools
   socat openssl procps
   # benchmarks: the peers we compare against
