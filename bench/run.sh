@@ -27,8 +27,8 @@ for arg in "$@"; do
 done
 build=${QAIO_BENCH_BUILD_DIR:-build-bench}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQAIO_WERROR=ON \
-  -DQAIO_BUILD_BENCH=ON -DQAIO_BUILD_TESTS=OFF -DQAIO_BUILD_DEMOS=OFF >/dev/null
-cmake --build "$build" --target qaio_bench
+  -DQAIO_BUILD_BENCH=ON -DQAIO_BUILD_TESTS=OFF -DQAIO_BUILD_DEMOS=ON >/dev/null
+cmake --build "$build" --target qaio_bench qaio-flagship # the flagship suite measures the demo
 
 out="$build/bench/results"
 if [ ${#suites[@]} -eq 0 ]; then
@@ -45,7 +45,7 @@ budget() {
   if [ -n "$quick" ]; then total=110; else total=840; fi
   case "$1" in
     echo) weight=50 ;; core) weight=15 ;; tasks_sync) weight=8 ;; gui) weight=8 ;;
-    memory) weight=5 ;; *) weight=6 ;;
+    memory) weight=5 ;; *) weight=4 ;; # tls, processes, flagship
   esac
   echo $(( total * weight / 100 ))
 }
