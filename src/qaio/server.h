@@ -30,7 +30,7 @@ struct ServerOptions
     bool startServing = true; // start accepting at once
     // TLS (asyncio's ssl=, see <qaio/ssl.h>): the configuration must hold the
     // server's certificate (chain) and private key.
-    std::optional<QSslConfiguration> ssl;
+    std::optional<QSslConfiguration> ssl{};
     double sslHandshakeTimeout = 60;
     double sslShutdownTimeout = 30;
 };

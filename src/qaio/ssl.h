@@ -70,7 +70,7 @@ struct StartTlsOptions
     // Client side: the name sent as SNI and checked against the certificate
     // (when the configuration verifies the peer). An IP address is checked
     // against the certificate's IP addresses and sent as no SNI.
-    QString serverHostname;
+    QString serverHostname{};
     double sslHandshakeTimeout = 60; // seconds; then ConnectionAbortedError (ECONNABORTED)
     double sslShutdownTimeout = 30;  // seconds; then the connection is aborted with TimeoutError
 };
