@@ -1,6 +1,7 @@
 // datagram_transport.cpp — asyncio's _SelectorDatagramTransport and
 // base_events.create_datagram_endpoint on the loop's addReader/addWriter.
 #include "loop_p.h"
+#include "os_errors.h"
 
 #include <qaio/datagram.h>
 #include <qaio/dns.h>
@@ -20,31 +21,6 @@
 namespace qaio {
 
 namespace detail {
-
-namespace {
-
-bool wouldBlock(int error)
-{
-    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-}
-
-std::exception_ptr errnoError(int error, const char *what)
-{
-    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
-}
-
-bool isOsError(const std::exception_ptr &error)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::system_error &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-
-} // namespace
 
 class DatagramSocketTransport final : public DatagramTransport,
                                       public std::enable_shared_from_this<DatagramSocketTransport>

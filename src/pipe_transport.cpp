@@ -1,6 +1,7 @@
 // pipe_transport.cpp — asyncio's _UnixReadPipeTransport and
 // _UnixWritePipeTransport (unix_events.py) on the loop's addReader/addWriter.
 #include "loop_p.h"
+#include "os_errors.h"
 
 #include <qaio/pipes.h>
 
@@ -19,27 +20,6 @@ namespace qaio {
 namespace detail {
 
 namespace {
-
-bool wouldBlock(int error)
-{
-    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-}
-
-std::exception_ptr errnoError(int error, const char *what)
-{
-    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
-}
-
-bool isOsError(const std::exception_ptr &error)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::system_error &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
 
 mode_t fileMode(int fd)
 {

@@ -2,6 +2,7 @@
 // read with recv (or into a BufferedProtocol's buffer), write at once when
 // the buffer is empty, else queue and flush with sendmsg when writable.
 #include "socket_transport.h"
+#include "os_errors.h"
 
 #include "loop_p.h"
 
@@ -46,29 +47,6 @@ void WriteTransport::writelines(const QList<QByteArray> &data)
 }
 
 namespace detail {
-
-namespace {
-bool wouldBlock(int error)
-{
-    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-}
-
-std::exception_ptr errnoError(int error, const char *what)
-{
-    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
-}
-
-bool isOsError(const std::exception_ptr &error)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::system_error &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-} // namespace
 
 SocketTransport::SocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol)
     : m_loop(loop.sharedImpl()), m_sock(std::move(sock)), m_fd(m_sock.fileno())

@@ -1,6 +1,7 @@
 // sockets.cpp — asyncio's sock_* operations on addReader/addWriter, following
 // selector_events.py: try now; if it would block, watch the fd until it is
 // ready; stop watching once the future is done (or cancelled).
+#include "os_errors.h"
 #include <qaio/executor.h>
 #include <qaio/sockets.h>
 
@@ -17,19 +18,12 @@
 
 namespace qaio {
 
+using detail::errnoError;
+using detail::wouldBlock;
+
 namespace {
 
 enum class Direction { Read, Write };
-
-bool wouldBlock(int error)
-{
-    return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-}
-
-std::exception_ptr errnoError(int error, const char *what)
-{
-    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
-}
 
 void requireNonBlocking(const Socket &sock, const char *what)
 {

@@ -3,6 +3,7 @@
 // SHUTDOWN, the handshake and shutdown timeouts, flow control in both
 // directions, and startTls.
 #include "sslproto.h"
+#include "os_errors.h"
 
 #include "loop_p.h"
 
@@ -35,17 +36,6 @@ char *sharedBuffer(int which)
     if (!buffers[which])
         buffers[which].reset(new char[kMaxSize]);
     return buffers[which].get();
-}
-
-bool isOsError(const std::exception_ptr &error)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::system_error &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
 }
 
 bool isCancelled(const std::exception_ptr &error)
