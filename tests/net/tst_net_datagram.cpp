@@ -332,7 +332,10 @@ void TestNetDatagram::bindAddressInUseIsSystemError()
         const int before = nt::openFdCount();
         error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(second), same));
         CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
-        CO_COMPARE(nt::openFdCount(), before); // the failed socket was closed
+        // The failed socket was closed: no more fds than before (the runtime may
+        // close one of its own meanwhile, so not necessarily exactly as many).
+        const int after = nt::openFdCount();
+        CO_VERIFY2(after <= before, qPrintable(QStringLiteral("%1 fds before, %2 after").arg(before).arg(after)));
         t->close();
     };
     NT_RUN(loop, body());
@@ -404,7 +407,7 @@ void TestNetDatagram::connectErrorIsRaised()
         DatagramEndpointOptions options{.remoteAddr = HostPort{QStringLiteral("255.255.255.255"), 9}};
         auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
         CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::permission_denied));
-        CO_COMPARE(nt::openFdCount(), before);
+        CO_VERIFY(nt::openFdCount() <= before); // no fd leaked
         CO_VERIFY(p->events.isEmpty());
         options.allowBroadcast = true;
         auto [t, unused] = co_await createDatagramEndpoint(loop, factoryFor(p), options);
@@ -696,7 +699,7 @@ void TestNetDatagram::noFdLeaks()
             CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         }
         co_await nt::yieldN(3);
-        CO_COMPARE(nt::openFdCount(), before);
+        CO_VERIFY(nt::openFdCount() <= before); // no fd leaked
     };
     NT_RUN(loop, body());
 }
