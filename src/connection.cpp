@@ -2,6 +2,7 @@
 #include "happy_eyeballs.h"
 #include "socket_transport.h"
 #include "sslproto.h"
+#include "transport_util.h"
 
 #include <qaio/connection.h>
 #include <qaio/dns.h>
@@ -12,6 +13,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <limits>
 #include <system_error>
 
 namespace qaio {
@@ -26,10 +28,6 @@ std::shared_ptr<Transport> makeSocketTransport(Loop &loop, Socket sock, std::sha
     return transport;
 }
 
-} // namespace detail
-
-namespace {
-
 std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
 {
     if (!factory)
@@ -40,17 +38,22 @@ std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
     return protocol;
 }
 
+} // namespace detail
+
+namespace {
+
+// The protocol from `factory` on a connected socket, over TLS if `tls` is set.
 Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Socket sock,
-                                       ConnectionOptions tls = {})
+                                       std::optional<detail::TlsSetup> tls = {})
 {
     if (!sock.isValid())
         throw ValueError("the socket is closed");
     if (sock.type() != SOCK_STREAM)
         throw ValueError(QStringLiteral("A Stream Socket was expected, got a socket of type %1").arg(sock.type()));
     sock.setBlocking(false);
-    auto protocol = makeProtocol(factory);
-    if (tls.ssl) // wrap after connect: TLS between the socket transport and the protocol
-        co_return co_await detail::runClientTls(loop, std::move(sock), protocol, std::move(tls));
+    auto protocol = detail::makeProtocol(factory);
+    if (tls) // TLS between the socket transport and the protocol
+        co_return co_await detail::runTls(loop, std::move(sock), protocol, std::move(*tls));
     auto waiter = loop.createFuture<void>();
     auto transport = detail::makeSocketTransport(loop, std::move(sock), protocol, waiter);
     try {
@@ -69,7 +72,7 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
 {
     if (host.isEmpty())
         throw ValueError("createConnection(): host and port were not specified");
-    detail::checkClientTls(options, host);
+    const std::optional<detail::TlsSetup> tls = detail::clientTls(options, host);
     QList<AddrInfo> infos = co_await getaddrinfo(
         loop, host, port, {.family = options.family, .type = SOCK_STREAM, .protocol = options.protocol, .flags = options.flags});
     if (infos.isEmpty())
@@ -79,30 +82,14 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
     if (options.interleave > 0)
         infos = detail::interleaveAddrinfos(infos, options.interleave);
 
-    std::vector<std::exception_ptr> errors;
-    if (options.happyEyeballsDelay && infos.size() > 1) {
-        // RFC 8305: staggered, overlapping attempts (happy_eyeballs.cpp).
-        detail::RaceResult race = co_await detail::happyEyeballsConnect(loop, infos, options.localAddr,
-                                                                        *options.happyEyeballsDelay);
-        if (race.sock.isValid())
-            co_return co_await runOnSocket(loop, factory, std::move(race.sock));
-        errors = std::move(race.errors);
-        infos.clear(); // every address was tried
-    }
-    for (const AddrInfo &info : infos) {
-        Socket sock;
-        try {
-            sock = Socket(info.family, info.type, info.protocol);
-            sock.setBlocking(false);
-            if (options.localAddr)
-                sock.bind(*options.localAddr);
-            co_await sockConnect(loop, sock, info.address);
-        } catch (const std::system_error &) {
-            errors.push_back(std::current_exception());
-            continue;
-        }
-        co_return co_await runOnSocket(loop, factory, std::move(sock), options);
-    }
+    // RFC 8305's staggered race (happy_eyeballs.cpp). Without
+    // happyEyeballsDelay the stagger is infinite: each attempt starts when the
+    // previous one failed, asyncio's one-after-the-other loop.
+    const double stagger = options.happyEyeballsDelay.value_or(std::numeric_limits<double>::infinity());
+    detail::RaceResult race = co_await detail::happyEyeballsConnect(loop, infos, options.localAddr, stagger);
+    if (race.sock.isValid())
+        co_return co_await runOnSocket(loop, factory, std::move(race.sock), tls);
+    std::vector<std::exception_ptr> errors = std::move(race.errors);
     if (options.allErrors)
         throw ExceptionGroup(QStringLiteral("create_connection failed"), std::move(errors));
     if (errors.size() == 1)
@@ -130,8 +117,8 @@ Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
 Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, Socket sock,
                                             ConnectionOptions options)
 {
-    detail::checkClientTls(options, QString()); // a coroutine: bad options throw when awaited
-    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock), std::move(options));
+    auto tls = detail::clientTls(options, QString()); // a coroutine: bad options throw when awaited
+    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock), std::move(tls));
 }
 
 Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory, QString path)
@@ -146,9 +133,8 @@ Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory fact
 Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory, Socket sock,
                                                  AcceptedSocketOptions options)
 {
-    if (options.ssl)
-        co_return co_await detail::runServerTls(loop, std::move(factory), std::move(sock), std::move(options));
-    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock));
+    auto tls = detail::serverTls(options.ssl, options.sslHandshakeTimeout, options.sslShutdownTimeout);
+    co_return co_await runOnSocket(loop, std::move(factory), std::move(sock), std::move(tls));
 }
 
 } // namespace qaio

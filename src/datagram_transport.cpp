@@ -2,6 +2,7 @@
 // base_events.create_datagram_endpoint on the loop's addReader/addWriter.
 #include "loop_p.h"
 #include "os_errors.h"
+#include "transport_util.h"
 
 #include <qaio/datagram.h>
 #include <qaio/dns.h>
@@ -313,20 +314,10 @@ private:
 
 namespace {
 
-std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
-{
-    if (!factory)
-        throw ValueError("the protocol factory is empty");
-    auto protocol = factory();
-    if (!protocol)
-        throw TypeError("the protocol factory returned no protocol");
-    return protocol;
-}
-
 Coro<DatagramTransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Socket sock,
                                                 SocketAddress remote)
 {
-    auto protocol = makeProtocol(factory);
+    auto protocol = detail::makeProtocol(factory);
     auto waiter = loop.createFuture<void>();
     auto transport = std::make_shared<detail::DatagramSocketTransport>(loop, std::move(sock), protocol, remote);
     transport->start(waiter);

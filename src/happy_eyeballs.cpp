@@ -1,6 +1,7 @@
 // happy_eyeballs.cpp — the staggered race of connection attempts (RFC 8305),
 // after asyncio's staggered.py: attempt i+1 starts when attempt i failed or
-// `delay` seconds after attempt i started; the first success wins.
+// `delay` seconds after attempt i started; the first success wins. With an
+// infinite delay it is asyncio's plain one-address-after-the-other loop.
 #include "happy_eyeballs.h"
 
 #include <qaio/sockets.h>
@@ -112,7 +113,7 @@ struct Race : std::enable_shared_from_this<Race>
                 if (auto self = weak.lock())
                     self->attemptDone(i);
             });
-            if (next < infos.size()) {
+            if (next < infos.size() && std::isfinite(delay)) { // infinite: only a failure starts the next
                 timer = loop.callLater(delay, [weak] {
                     if (auto self = weak.lock()) {
                         self->timerArmed = false;
@@ -176,8 +177,8 @@ struct Race : std::enable_shared_from_this<Race>
 Coro<RaceResult> happyEyeballsConnect(Loop &loop, QList<AddrInfo> infos, std::optional<SocketAddress> localAddr,
                                       double delay)
 {
-    if (!std::isfinite(delay) || delay < 0)
-        throw ValueError(QStringLiteral("happyEyeballsDelay must be a finite number >= 0, not %1").arg(delay));
+    if (std::isnan(delay) || delay < 0)
+        throw ValueError(QStringLiteral("happyEyeballsDelay must be a number >= 0, not %1").arg(delay));
     auto race = std::make_shared<Race>(loop, std::move(infos), std::move(localAddr), delay);
     race->startNext();
     Future<void> done = race->done;

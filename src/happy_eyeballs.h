@@ -28,7 +28,8 @@ struct RaceResult
 };
 
 // Connects to one of `infos`: starts the first attempt, and the next one
-// when the previous failed or after `delay` seconds, whichever comes first.
+// when the previous failed or after `delay` seconds, whichever comes first
+// (an infinite delay: only when the previous failed).
 // The first connection wins; every other attempt is closed. Cancelling
 // closes every pending attempt. Non-OS errors (a bad delay) are thrown.
 QAIO_EXPORT Coro<RaceResult> happyEyeballsConnect(Loop &loop, QList<AddrInfo> infos,

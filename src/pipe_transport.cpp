@@ -2,6 +2,7 @@
 // _UnixWritePipeTransport (unix_events.py) on the loop's addReader/addWriter.
 #include "loop_p.h"
 #include "os_errors.h"
+#include "transport_util.h"
 
 #include <qaio/pipes.h>
 
@@ -461,26 +462,12 @@ private:
 
 } // namespace detail
 
-namespace {
-
-std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
-{
-    if (!factory)
-        throw ValueError("the protocol factory is empty");
-    auto protocol = factory();
-    if (!protocol)
-        throw TypeError("the protocol factory returned no protocol");
-    return protocol;
-}
-
-} // namespace
-
 Coro<ReadPipeTransportAndProtocol> connectReadPipe(Loop &loop, ProtocolFactory factory, int fd)
 {
     const mode_t mode = detail::fileMode(fd);
     if (!(S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode)))
         throw ValueError("Pipe transport is for pipes/sockets only.");
-    auto protocol = makeProtocol(factory);
+    auto protocol = detail::makeProtocol(factory);
     detail::setNonBlocking(fd);
     auto waiter = loop.createFuture<void>();
     auto transport = std::make_shared<detail::ReadPipeTransport>(loop, fd, protocol);
@@ -499,7 +486,7 @@ Coro<WritePipeTransportAndProtocol> connectWritePipe(Loop &loop, ProtocolFactory
     const mode_t mode = detail::fileMode(fd);
     if (!(S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode)))
         throw ValueError("Pipe transport is only for pipes, sockets and character devices");
-    auto protocol = makeProtocol(factory);
+    auto protocol = detail::makeProtocol(factory);
     detail::setNonBlocking(fd);
     auto waiter = loop.createFuture<void>();
     auto transport = std::make_shared<detail::WritePipeTransport>(loop, fd, protocol,

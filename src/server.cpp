@@ -2,6 +2,7 @@
 // and selector_events' _accept_connection.
 #include "socket_transport.h"
 #include "sslproto.h"
+#include "transport_util.h"
 
 #include "loop_p.h"
 
@@ -106,9 +107,7 @@ void Server::Private::accept(int listeningFd)
         try {
             if (options.keepAlive)
                 sock.setOption(SOL_SOCKET, SO_KEEPALIVE, 1);
-            auto protocol = factory();
-            if (!protocol)
-                throw TypeError("the protocol factory returned no protocol");
+            auto protocol = detail::makeProtocol(factory);
             protocol = detail::serverTlsProtocol(*loop, std::move(protocol), options); // TLS: SSLProtocol wraps it
             auto transport = std::make_shared<detail::SocketTransport>(*loop, std::move(sock), std::move(protocol));
             detail::SocketTransport *raw = transport.get();

@@ -886,32 +886,45 @@ Coro<std::shared_ptr<Transport>> startTls(Loop &loop, std::shared_ptr<Transport>
 
 namespace qaio::detail {
 
-void checkClientTls(ConnectionOptions &options, const QString &host)
+std::optional<TlsSetup> clientTls(const ConnectionOptions &options, const QString &host)
 {
     if (!options.ssl) {
         if (!options.serverHostname.isEmpty())
             throw ValueError("server_hostname is only meaningful with ssl");
-        return;
+        return std::nullopt;
     }
-    if (options.serverHostname.isEmpty()) {
+    QString serverHostname = options.serverHostname;
+    if (serverHostname.isEmpty()) {
         if (host.isEmpty())
             throw ValueError("You must set server_hostname when using ssl without a host");
-        options.serverHostname = host;
+        serverHostname = host;
     }
     SSLProtocol::checkTimeouts(options.sslHandshakeTimeout, options.sslShutdownTimeout);
+    return TlsSetup{*options.ssl, SSLProtocol::Options{.serverSide = false,
+                                                       .serverHostname = serverHostname,
+                                                       .callConnectionMade = true,
+                                                       .handshakeTimeout = options.sslHandshakeTimeout,
+                                                       .shutdownTimeout = options.sslShutdownTimeout}};
 }
 
-Coro<TransportAndProtocol> runClientTls(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
-                                        ConnectionOptions options)
+std::optional<TlsSetup> serverTls(const std::optional<QSslConfiguration> &ssl, double handshakeTimeout,
+                                  double shutdownTimeout)
 {
-    auto context = SslContext::get(*options.ssl, false);
+    if (!ssl)
+        return std::nullopt;
+    SSLProtocol::checkTimeouts(handshakeTimeout, shutdownTimeout);
+    return TlsSetup{*ssl, SSLProtocol::Options{.serverSide = true,
+                                               .serverHostname = {},
+                                               .callConnectionMade = true,
+                                               .handshakeTimeout = handshakeTimeout,
+                                               .shutdownTimeout = shutdownTimeout}};
+}
+
+Coro<TransportAndProtocol> runTls(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol, TlsSetup tls)
+{
+    auto context = SslContext::get(tls.config, tls.options.serverSide);
     auto waiter = loop.createFuture<void>();
-    auto ssl = std::make_shared<SSLProtocol>(loop, protocol, context, waiter,
-                                             SSLProtocol::Options{.serverSide = false,
-                                                                  .serverHostname = options.serverHostname,
-                                                                  .callConnectionMade = true,
-                                                                  .handshakeTimeout = options.sslHandshakeTimeout,
-                                                                  .shutdownTimeout = options.sslShutdownTimeout});
+    auto ssl = std::make_shared<SSLProtocol>(loop, protocol, context, waiter, std::move(tls.options));
     auto transport = makeSocketTransport(loop, std::move(sock), ssl);
     try {
         co_await waiter; // the handshake is done and connectionMade() has run
@@ -923,58 +936,20 @@ Coro<TransportAndProtocol> runClientTls(Loop &loop, Socket sock, std::shared_ptr
     co_return TransportAndProtocol(appTransport, protocol);
 }
 
-Coro<TransportAndProtocol> runServerTls(Loop &loop, ProtocolFactory factory, Socket sock,
-                                        AcceptedSocketOptions options)
-{
-    if (!sock.isValid())
-        throw ValueError("the socket is closed");
-    if (sock.type() != SOCK_STREAM)
-        throw ValueError(QStringLiteral("A Stream Socket was expected, got a socket of type %1").arg(sock.type()));
-    SSLProtocol::checkTimeouts(options.sslHandshakeTimeout, options.sslShutdownTimeout);
-    if (!factory)
-        throw ValueError("the protocol factory is empty");
-    auto protocol = factory();
-    if (!protocol)
-        throw TypeError("the protocol factory returned no protocol");
-    sock.setBlocking(false);
-    auto context = SslContext::get(*options.ssl, true);
-    auto waiter = loop.createFuture<void>();
-    auto ssl = std::make_shared<SSLProtocol>(loop, protocol, context, waiter,
-                                             SSLProtocol::Options{.serverSide = true,
-                                                                  .serverHostname = {},
-                                                                  .callConnectionMade = true,
-                                                                  .handshakeTimeout = options.sslHandshakeTimeout,
-                                                                  .shutdownTimeout = options.sslShutdownTimeout});
-    auto transport = makeSocketTransport(loop, std::move(sock), ssl);
-    try {
-        co_await waiter;
-    } catch (...) {
-        transport->close();
-        throw;
-    }
-    std::shared_ptr<Transport> appTransport = ssl->appTransport();
-    co_return TransportAndProtocol(appTransport, protocol);
-}
-
 void checkServerTls(const ServerOptions &options)
 {
-    if (!options.ssl)
-        return;
-    SSLProtocol::checkTimeouts(options.sslHandshakeTimeout, options.sslShutdownTimeout);
-    (void)SslContext::get(*options.ssl, true); // a bad certificate or key fails now, not per client
+    if (serverTls(options.ssl, options.sslHandshakeTimeout, options.sslShutdownTimeout))
+        (void)SslContext::get(*options.ssl, true); // a bad certificate or key fails now, not per client
 }
 
 std::shared_ptr<BaseProtocol> serverTlsProtocol(Loop &loop, std::shared_ptr<BaseProtocol> app,
                                                 const ServerOptions &options)
 {
-    if (!options.ssl)
+    std::optional<TlsSetup> tls = serverTls(options.ssl, options.sslHandshakeTimeout, options.sslShutdownTimeout);
+    if (!tls)
         return app;
-    return std::make_shared<SSLProtocol>(loop, std::move(app), SslContext::get(*options.ssl, true), Future<void>(),
-                                         SSLProtocol::Options{.serverSide = true,
-                                                              .serverHostname = {},
-                                                              .callConnectionMade = true,
-                                                              .handshakeTimeout = options.sslHandshakeTimeout,
-                                                              .shutdownTimeout = options.sslShutdownTimeout});
+    return std::make_shared<SSLProtocol>(loop, std::move(app), SslContext::get(tls->config, true), Future<void>(),
+                                         std::move(tls->options));
 }
 
 } // namespace qaio::detail

@@ -20,6 +20,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 
 namespace qaio::detail {
 
@@ -167,16 +168,21 @@ private:
 
 namespace qaio::detail {
 
-// createConnection's TLS part: checks the TLS options as asyncio does
-// (serverHostname defaults to `host`; ValueError for what makes no sense)...
-void checkClientTls(ConnectionOptions &options, const QString &host);
-// ... and runs the protocol over TLS on a connected socket: returns once the
-// handshake is done and the protocol's connectionMade() ran.
-Coro<TransportAndProtocol> runClientTls(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
-                                        ConnectionOptions options);
-// connectAcceptedSocket's: the server side of TLS on an accepted socket.
-Coro<TransportAndProtocol> runServerTls(Loop &loop, ProtocolFactory factory, Socket sock,
-                                        AcceptedSocketOptions options);
+// What TLS on a new connection needs: the configuration and the SSLProtocol's options.
+struct TlsSetup
+{
+    QSslConfiguration config;
+    SSLProtocol::Options options;
+};
+// createConnection's TLS options, checked as asyncio does (serverHostname
+// defaults to `host`; ValueError for what makes no sense); nullopt without ssl.
+std::optional<TlsSetup> clientTls(const ConnectionOptions &options, const QString &host);
+// The server side's (connectAcceptedSocket, createServer); nullopt without ssl.
+std::optional<TlsSetup> serverTls(const std::optional<QSslConfiguration> &ssl, double handshakeTimeout,
+                                  double shutdownTimeout);
+// Runs `protocol` over TLS on a connected socket: returns once the handshake
+// is done and the protocol's connectionMade() ran.
+Coro<TransportAndProtocol> runTls(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol, TlsSetup tls);
 // createServer's: the protocol a server puts on an accepted socket (`app` itself without TLS).
 std::shared_ptr<BaseProtocol> serverTlsProtocol(Loop &loop, std::shared_ptr<BaseProtocol> app,
                                                 const ServerOptions &options);

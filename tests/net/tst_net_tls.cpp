@@ -158,6 +158,7 @@ private Q_SLOTS:
     void initTestCase();
     void handshakeEchoAndExtraInfo();
     void serverHostnameIsAnIpAddress();
+    void happyEyeballsConnectionSpeaksTls();
     void streamsEcho();
     void transfer16MiB();
     void wrongHostnameRejected();
@@ -259,6 +260,38 @@ void TestNetTls::serverHostnameIsAnIpAddress()
         auto error = co_await nt::coErrorOf(tlsConnect(loop, factory, portOf(server), options));
         CO_VERIFY2(nt::holds<SSLCertVerificationError>(error), qPrintable(nt::describe(error)));
         CO_VERIFY2(nt::whatOf(error).contains(QStringLiteral("IP address mismatch")), qPrintable(nt::whatOf(error)));
+        server->close();
+        co_await server->waitClosed();
+    };
+    NT_RUN_TIMEOUT(loop, body(), 20);
+    QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
+}
+
+void TestNetTls::happyEyeballsConnectionSpeaksTls()
+{
+    // The connection won by the staggered race (happyEyeballsDelay, and a
+    // host name that may resolve to ::1 too) is wrapped in TLS like any other.
+    Loop loop;
+    nt::ErrorLog log;
+    log.install(loop);
+    Factory<Recorder> servers;
+    servers.setup = [](Recorder &r) { r.echo = true; };
+    auto client = std::make_shared<Recorder>();
+    auto body = [&]() -> Coro<void> {
+        auto server = co_await tlsServer(loop, servers.get());
+        const ProtocolFactory factory = [client] { return client; };
+        ConnectionOptions options = clientOptions();
+        options.happyEyeballsDelay = 0.05;
+        auto [transport, protocol] =
+            co_await createConnection(loop, factory, QStringLiteral("localhost"), portOf(server), options);
+        Q_UNUSED(protocol);
+        CO_COMPARE(transport->getExtraInfo(QStringLiteral("peercert")).value<QSslCertificate>(), nt::pki().cert);
+        CO_COMPARE(transport->getExtraInfo(QStringLiteral("cipher")).toList().size(), 3);
+        transport->write("over TLS");
+        CO_VERIFY(co_await nt::until([&] { return client->data.size() >= 8; }));
+        CO_COMPARE(client->data, QByteArrayLiteral("over TLS"));
+        transport->close();
+        CO_VERIFY(co_await nt::until([&] { return client->lost == 1; }));
         server->close();
         co_await server->waitClosed();
     };
