@@ -24,6 +24,9 @@ using detail::wouldBlock;
 namespace {
 
 enum class Direction { Read, Write };
+// Try the operation at once, or first wait until the fd is ready (a connect
+// in progress reports nothing useful before the socket turns writable).
+enum class Start { Now, WhenReady };
 
 void requireNonBlocking(const Socket &sock, const char *what)
 {
@@ -34,13 +37,14 @@ void requireNonBlocking(const Socket &sock, const char *what)
         throw ValueError(QStringLiteral("%1: the socket must be non-blocking").arg(QLatin1StringView(what)));
 }
 
-// Runs attempt(future) now and, while it reports "would block" (false), again
-// each time the fd is ready in `direction`. attempt settles the future itself.
+// Runs attempt(future) now (or, with Start::WhenReady, once the fd is first
+// ready) and, while it reports "would block" (false), again each time the fd
+// is ready in `direction`. attempt settles the future itself.
 template<class R, class Attempt>
-Future<R> ioOperation(Loop &loop, int fd, Direction direction, Attempt attempt)
+Future<R> ioOperation(Loop &loop, int fd, Direction direction, Attempt attempt, Start start = Start::Now)
 {
     Future<R> future(loop);
-    if (attempt(future))
+    if (start == Start::Now && attempt(future))
         return future;
     auto retry = [future, attempt]() mutable {
         if (!future.done())
@@ -210,11 +214,7 @@ Future<void> sockConnect(Loop &loop, Socket &sock, const SocketAddress &address)
     // In progress: writable means done; SO_ERROR says how it went. Not
     // before: while the handshake runs SO_ERROR is 0 too (asyncio's
     // _sock_connect_cb runs only once the socket is writable).
-    return ioOperation<void>(loop, fd, Direction::Write, [fd, address, first = true](Future<void> &f) mutable {
-        if (first) {
-            first = false;
-            return false;
-        }
+    return ioOperation<void>(loop, fd, Direction::Write, [fd, address](Future<void> &f) {
         int error = 0;
         socklen_t length = sizeof error;
         if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0)
@@ -227,7 +227,7 @@ Future<void> sockConnect(Loop &loop, Socket &sock, const SocketAddress &address)
         else
             f.setResult();
         return true;
-    });
+    }, Start::WhenReady);
 }
 
 Future<std::pair<Socket, SocketAddress>> sockAccept(Loop &loop, Socket &sock)
@@ -254,14 +254,10 @@ namespace {
 // Waits until the fd is writable, once (for sendfile's retries).
 Future<void> writable(Loop &loop, int fd)
 {
-    return ioOperation<void>(loop, fd, Direction::Write, [first = true](Future<void> &f) mutable {
-        if (first) {
-            first = false;
-            return false;
-        }
+    return ioOperation<void>(loop, fd, Direction::Write, [](Future<void> &f) {
         f.setResult();
         return true;
-    });
+    }, Start::WhenReady);
 }
 } // namespace
 
