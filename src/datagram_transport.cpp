@@ -2,6 +2,7 @@
 // base_events.create_datagram_endpoint on the loop's addReader/addWriter.
 #include "loop_p.h"
 #include "os_errors.h"
+#include "read_buffer.h"
 #include "transport_util.h"
 
 #include <qaio/datagram.h>
@@ -27,7 +28,6 @@ class DatagramSocketTransport final : public DatagramTransport,
                                       public std::enable_shared_from_this<DatagramSocketTransport>
 {
 public:
-    static constexpr qsizetype kMaxSize = 256 * 1024; // the largest datagram read at once
     static constexpr qsizetype kHeaderSize = 8;       // counted per queued datagram, as asyncio
 
     // `address`: the default destination (the connected peer, or the
@@ -145,13 +145,7 @@ public:
     void abort() override { forceClose(nullptr); }
 
 private:
-    Loop &loop() const
-    {
-        Loop *owner = m_loop->owner;
-        if (!owner || m_loop->isClosed())
-            throw RuntimeError("the transport's event loop is closed");
-        return *owner;
-    }
+    Loop &loop() const { return m_loop->openOwner(); }
 
     // 0 when sent, else the errno.
     int sendOne(const QByteArray &data, const SocketAddress &to)
@@ -166,10 +160,10 @@ private:
     {
         if (m_connLost)
             return;
-        m_readBuffer.resize(kMaxSize);
+        char *buffer = threadReadBuffer(); // shared by the thread's transports (read_buffer.h)
         SocketAddress from;
         *from.sizePtr() = SocketAddress::capacity();
-        const ssize_t n = ::recvfrom(m_fd, m_readBuffer.data(), size_t(m_readBuffer.size()), 0, from.data(),
+        const ssize_t n = ::recvfrom(m_fd, buffer, size_t(kMaxReadSize), 0, from.data(),
                                      from.sizePtr());
         if (n < 0) {
             if (!wouldBlock(errno))
@@ -178,7 +172,7 @@ private:
         }
         if (m_connected && !from.isValid())
             from = m_address;
-        const QByteArray data(m_readBuffer.constData(), n);
+        const QByteArray data(buffer, n);
         try {
             if (m_datagramProtocol)
                 m_datagramProtocol->datagramReceived(data, from);
@@ -300,7 +294,6 @@ private:
     std::shared_ptr<BaseProtocol> m_protocol;
     DatagramProtocol *m_datagramProtocol = nullptr;
     QVariantMap m_extra;
-    QByteArray m_readBuffer;
     std::deque<std::pair<QByteArray, SocketAddress>> m_buffer;
     qsizetype m_bufferSize = 0;
     qsizetype m_high = 64 * 1024;

@@ -2,6 +2,7 @@
 // _UnixWritePipeTransport (unix_events.py) on the loop's addReader/addWriter.
 #include "loop_p.h"
 #include "os_errors.h"
+#include "read_buffer.h"
 #include "transport_util.h"
 
 #include <qaio/pipes.h>
@@ -54,13 +55,7 @@ protected:
             ::close(m_fd);
     }
 
-    Loop &loop() const
-    {
-        Loop *owner = m_loop->owner;
-        if (!owner || m_loop->isClosed())
-            throw RuntimeError("the transport's event loop is closed");
-        return *owner;
-    }
+    Loop &loop() const { return m_loop->openOwner(); }
 
     void reportFatal(std::exception_ptr error, const QString &message, const char *kind)
     {
@@ -141,8 +136,6 @@ class ReadPipeTransport final : public ReadTransport, public PipeBase,
                                 public std::enable_shared_from_this<ReadPipeTransport>
 {
 public:
-    static constexpr qsizetype kMaxSize = 256 * 1024;
-
     ReadPipeTransport(Loop &loop, int fd, std::shared_ptr<BaseProtocol> protocol)
         : PipeBase(loop, fd, nullptr)
     {
@@ -198,8 +191,8 @@ public:
 private:
     void readReady()
     {
-        m_buffer.resize(kMaxSize);
-        const ssize_t n = ::read(m_fd, m_buffer.data(), size_t(m_buffer.size()));
+        char *buffer = threadReadBuffer(); // shared by the thread's transports (read_buffer.h)
+        const ssize_t n = ::read(m_fd, buffer, size_t(kMaxReadSize));
         if (n < 0) {
             if (!wouldBlock(errno))
                 fatalError(errnoError(errno, "read"), QStringLiteral("Fatal read error on pipe transport"));
@@ -208,7 +201,7 @@ private:
         if (n > 0) {
             try {
                 if (m_streamProtocol)
-                    m_streamProtocol->dataReceived(QByteArray(m_buffer.constData(), n));
+                    m_streamProtocol->dataReceived(QByteArray(buffer, n));
             } catch (...) {
                 fatalError(std::current_exception(), QStringLiteral("Fatal error: protocol.dataReceived() call failed."));
             }
@@ -256,7 +249,6 @@ private:
     }
 
     Protocol *m_streamProtocol = nullptr;
-    QByteArray m_buffer;
     bool m_paused = false;
     bool m_lost = false;
 };

@@ -3,6 +3,7 @@
 // the buffer is empty, else queue and flush with sendmsg when writable.
 #include "socket_transport.h"
 #include "os_errors.h"
+#include "read_buffer.h"
 
 #include "loop_p.h"
 
@@ -76,10 +77,7 @@ SocketTransport::~SocketTransport() = default;
 
 Loop &SocketTransport::loop() const
 {
-    Loop *owner = m_loop->owner;
-    if (!owner || m_loop->isClosed())
-        throw RuntimeError("the transport's event loop is closed");
-    return *owner;
+    return m_loop->openOwner();
 }
 
 void SocketTransport::start(Future<void> waiter)
@@ -143,10 +141,8 @@ void SocketTransport::readReady()
         readIntoBuffer();
         return;
     }
-    // One read buffer per thread (a loop is one thread's), not per connection:
-    // 10,000 idle connections must not each keep 256 KiB mapped.
-    static thread_local const std::unique_ptr<char[]> readBuffer(new char[kMaxReadSize]);
-    const ssize_t n = ::recv(m_fd, readBuffer.get(), size_t(kMaxReadSize), 0);
+    char *buffer = threadReadBuffer(); // shared by the thread's transports (read_buffer.h)
+    const ssize_t n = ::recv(m_fd, buffer, size_t(kMaxReadSize), 0);
     if (n < 0) {
         if (!wouldBlock(errno))
             fatalError(errnoError(errno, "recv"), QStringLiteral("Fatal read error on socket transport"));
@@ -156,9 +152,7 @@ void SocketTransport::readReady()
         onEof();
         return;
     }
-    // Hand over an exact-size copy: the shared buffer is reused by the next read,
-    // possibly of another connection in a nested iteration.
-    const QByteArray data(readBuffer.get(), n);
+    const QByteArray data(buffer, n); // an exact-size copy: the buffer is reused by the next read
     try {
         if (m_streamProtocol)
             m_streamProtocol->dataReceived(data);

@@ -51,7 +51,6 @@ public:
     int fileno() const { return m_fd; }
     // asyncio's _force_close: drops the buffer; connectionLost(error) follows.
     void forceClose(std::exception_ptr error);
-    static constexpr qsizetype kMaxReadSize = 256 * 1024;
 
 private:
     void addReader();

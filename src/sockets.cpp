@@ -1,6 +1,7 @@
 // sockets.cpp — asyncio's sock_* operations on addReader/addWriter, following
 // selector_events.py: try now; if it would block, watch the fd until it is
 // ready; stop watching once the future is done (or cancelled).
+#include "file_chunks.h"
 #include "os_errors.h"
 #include <qaio/executor.h>
 #include <qaio/sockets.h>
@@ -250,6 +251,35 @@ Future<std::pair<Socket, SocketAddress>> sockAccept(Loop &loop, Socket &sock)
     });
 }
 
+Coro<QByteArray> detail::readFileChunk(Loop &loop, int fd, bool regular, qint64 position, qsizetype size)
+{
+    if (regular) {
+        QByteArray chunk(size, Qt::Uninitialized);
+        const ssize_t r = ::pread(fd, chunk.data(), size_t(size), off_t(position));
+        if (r < 0)
+            throw std::system_error(errno, std::generic_category(), "pread");
+        chunk.truncate(r);
+        co_return chunk;
+    }
+    auto readChunk = [fd, size] {
+        QByteArray chunk(size, Qt::Uninitialized);
+        for (;;) {
+            const ssize_t r = ::read(fd, chunk.data(), size_t(size));
+            if (r >= 0) {
+                chunk.truncate(r);
+                return chunk;
+            }
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                pollfd ready{fd, POLLIN, 0}; // a non-blocking pipe: wait here, on the executor's thread
+                ::poll(&ready, 1, -1);
+            } else if (errno != EINTR) {
+                throw std::system_error(errno, std::generic_category(), "read");
+            }
+        }
+    };
+    co_return co_await runInExecutor(loop, nullptr, readChunk);
+}
+
 namespace {
 // Waits until the fd is writable, once (for sendfile's retries).
 Future<void> writable(Loop &loop, int fd)
@@ -310,34 +340,9 @@ Coro<qint64> sockSendfile(Loop &loop, Socket &sock, int fileFd, qint64 offset, s
     // Fallback: read chunks (pread for a regular file; read on the default
     // executor for a pipe or other stream, which may block, as asyncio's
     // run_in_executor(None, file.readinto)) and send them.
-    QByteArray chunk;
     while (!useSendfile && position < end) {
         const qsizetype size = qsizetype(std::min<qint64>(end - position, 256 * 1024));
-        if (regular) {
-            chunk.resize(size);
-            const ssize_t r = ::pread(fileFd, chunk.data(), size_t(chunk.size()), off_t(position));
-            if (r < 0)
-                throw std::system_error(errno, std::generic_category(), "pread");
-            chunk.truncate(r);
-        } else {
-            auto readChunk = [fileFd, size] {
-                QByteArray buffer(size, Qt::Uninitialized);
-                for (;;) {
-                    const ssize_t r = ::read(fileFd, buffer.data(), size_t(size));
-                    if (r >= 0) {
-                        buffer.truncate(r);
-                        return buffer;
-                    }
-                    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                        pollfd ready{fileFd, POLLIN, 0};
-                        ::poll(&ready, 1, -1);
-                    } else if (errno != EINTR) {
-                        throw std::system_error(errno, std::generic_category(), "read");
-                    }
-                }
-            };
-            chunk = co_await runInExecutor(loop, nullptr, readChunk);
-        }
+        const QByteArray chunk = co_await detail::readFileChunk(loop, fileFd, regular, position, size);
         if (chunk.isEmpty())
             break;
         co_await sockSendall(loop, sock, chunk);

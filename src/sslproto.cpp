@@ -4,6 +4,7 @@
 // directions, and startTls.
 #include "sslproto.h"
 #include "os_errors.h"
+#include "read_buffer.h"
 
 #include "loop_p.h"
 
@@ -24,19 +25,6 @@
 namespace qaio::detail {
 
 namespace {
-
-constexpr qsizetype kMaxSize = 256 * 1024; // asyncio's SSLProtocol.max_size
-
-// Reads are synchronous (recv, then bufferUpdated at once), so every
-// connection of a thread can share one ciphertext and one plaintext buffer:
-// an idle TLS connection then costs no read buffer at all.
-char *sharedBuffer(int which)
-{
-    thread_local std::unique_ptr<char[]> buffers[2];
-    if (!buffers[which])
-        buffers[which].reset(new char[kMaxSize]);
-    return buffers[which].get();
-}
 
 bool isCancelled(const std::exception_ptr &error)
 {
@@ -213,12 +201,14 @@ void SSLProtocol::connectionLost(std::exception_ptr error)
 
 std::span<char> SSLProtocol::getBuffer(qsizetype)
 {
-    return {sharedBuffer(0), size_t(kMaxSize)};
+    // The ciphertext goes into the thread's shared buffer (read_buffer.h) and
+    // straight on into the BIO: an idle TLS connection keeps no read buffer.
+    return {threadReadBuffer(), size_t(kMaxReadSize)};
 }
 
 void SSLProtocol::bufferUpdated(qsizetype nbytes)
 {
-    BIO_write(m_incoming, sharedBuffer(0), int(nbytes));
+    BIO_write(m_incoming, threadReadBuffer(), int(nbytes));
     continueByState();
 }
 
@@ -597,17 +587,17 @@ void SSLProtocol::doReadBuffered()
 
 void SSLProtocol::doReadCopied()
 {
-    char *buffer = sharedBuffer(1);
+    char *buffer = threadReadBuffer(ReadBuffer::Plaintext);
     qsizetype offset = 0;
     QByteArray more; // beyond what the shared buffer holds
     bool closeNotify = false;
     for (;;) {
-        if (offset == kMaxSize) {
+        if (offset == kMaxReadSize) {
             more.append(buffer, offset);
             offset = 0;
         }
         ERR_clear_error();
-        const int n = SSL_read(m_ssl, buffer + offset, int(kMaxSize - offset));
+        const int n = SSL_read(m_ssl, buffer + offset, int(kMaxReadSize - offset));
         if (n > 0) {
             offset += n;
             continue;

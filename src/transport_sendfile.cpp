@@ -2,13 +2,12 @@
 // _sendfile_native (flush the transport, then sock_sendfile on its socket)
 // and base_events' _sendfile_fallback (read + transport.write with flow
 // control, through a temporary protocol as _SendfileFallbackProtocol).
+#include "file_chunks.h"
 #include "socket_transport.h"
 
-#include <qaio/executor.h>
 #include <qaio/sendfile.h>
 #include <qaio/sockets.h>
 
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,33 +147,7 @@ Coro<qint64> sendFallback(Loop &loop, WriteTransport &transport, ProtocolSwap &s
         const qint64 want = count ? std::min<qint64>(*count - sent, blockSize) : blockSize;
         if (want <= 0)
             break;
-        QByteArray chunk;
-        if (regular) {
-            chunk.resize(qsizetype(want));
-            const ssize_t r = ::pread(fileFd, chunk.data(), size_t(want), off_t(offset + sent));
-            if (r < 0)
-                throw std::system_error(errno, std::generic_category(), "pread");
-            chunk.truncate(r);
-        } else {
-            // A pipe may block: read it on the default executor, as asyncio's run_in_executor(None, file.readinto).
-            auto readChunk = [fileFd, want] {
-                QByteArray buffer(qsizetype(want), Qt::Uninitialized);
-                for (;;) {
-                    const ssize_t r = ::read(fileFd, buffer.data(), size_t(want));
-                    if (r >= 0) {
-                        buffer.truncate(r);
-                        return buffer;
-                    }
-                    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                        pollfd ready{fileFd, POLLIN, 0};
-                        ::poll(&ready, 1, -1);
-                    } else if (errno != EINTR) {
-                        throw std::system_error(errno, std::generic_category(), "read");
-                    }
-                }
-            };
-            chunk = co_await runInExecutor(loop, nullptr, readChunk);
-        }
+        const QByteArray chunk = co_await detail::readFileChunk(loop, fileFd, regular, offset + sent, qsizetype(want));
         if (chunk.isEmpty())
             break;
         // drain(): wait while the transport's buffer is above its high-water mark.
