@@ -80,16 +80,11 @@ public:
     std::shared_ptr<BaseProtocol> getProtocol() const override { return m_protocol; }
     std::shared_ptr<BaseTransport> sharedSelf() override { return shared_from_this(); }
     qsizetype getWriteBufferSize() const override { return m_bufferSize; }
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
 
     void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low) override
     {
-        const qsizetype h = high ? *high : (low ? 4 * *low : 64 * 1024);
-        const qsizetype l = low ? *low : h / 4;
-        if (!(h >= l && l >= 0))
-            throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-        m_high = h;
-        m_low = l;
+        m_flow.setLimits(high, low);
         maybePauseProtocol();
     }
 
@@ -257,34 +252,8 @@ private:
             protocol->connectionLost(error);
     }
 
-    void maybePauseProtocol()
-    {
-        if (m_bufferSize <= m_high || m_protocolPaused)
-            return;
-        m_protocolPaused = true;
-        callFlowControl(&BaseProtocol::pauseWriting, "protocol.pauseWriting() failed");
-    }
-
-    void maybeResumeProtocol()
-    {
-        if (!m_protocolPaused || m_bufferSize > m_low)
-            return;
-        m_protocolPaused = false;
-        callFlowControl(&BaseProtocol::resumeWriting, "protocol.resumeWriting() failed");
-    }
-
-    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure)
-    {
-        try {
-            if (m_protocol)
-                (m_protocol.get()->*hook)();
-        } catch (...) {
-            ExceptionContext context;
-            context.message = QString::fromLatin1(failure);
-            context.exception = std::current_exception();
-            m_loop->callExceptionHandler(context);
-        }
-    }
+    void maybePauseProtocol() { m_flow.maybePause(m_bufferSize, m_protocol.get(), *m_loop); }
+    void maybeResumeProtocol() { m_flow.maybeResume(m_bufferSize, m_protocol.get(), *m_loop); }
 
     std::shared_ptr<LoopImpl> m_loop;
     Socket m_sock;
@@ -296,11 +265,9 @@ private:
     QVariantMap m_extra;
     std::deque<std::pair<QByteArray, SocketAddress>> m_buffer;
     qsizetype m_bufferSize = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
+    WriteFlowControl m_flow;
     int m_connLost = 0;
     bool m_closing = false;
-    bool m_protocolPaused = false;
 };
 
 } // namespace detail

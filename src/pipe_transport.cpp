@@ -286,7 +286,7 @@ public:
     void setProtocol(std::shared_ptr<BaseProtocol> protocol) override { m_protocol = std::move(protocol); }
     std::shared_ptr<BaseTransport> sharedSelf() override { return shared_from_this(); }
     qsizetype getWriteBufferSize() const override { return m_buffer.size(); }
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
     bool canWriteEof() const override { return true; }
 
     void write(const QByteArray &data) override
@@ -339,12 +339,7 @@ public:
 
     void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low) override
     {
-        const qsizetype h = high ? *high : (low ? 4 * *low : 64 * 1024);
-        const qsizetype l = low ? *low : h / 4;
-        if (!(h >= l && l >= 0))
-            throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-        m_high = h;
-        m_low = l;
+        m_flow.setLimits(high, low);
         maybePauseProtocol();
     }
 
@@ -412,42 +407,14 @@ private:
         callConnectionLost(error);
     }
 
-    void maybePauseProtocol()
-    {
-        if (m_buffer.size() <= m_high || m_protocolPaused)
-            return;
-        m_protocolPaused = true;
-        callFlowControl(&BaseProtocol::pauseWriting, "protocol.pauseWriting() failed");
-    }
-
-    void maybeResumeProtocol()
-    {
-        if (!m_protocolPaused || m_buffer.size() > m_low)
-            return;
-        m_protocolPaused = false;
-        callFlowControl(&BaseProtocol::resumeWriting, "protocol.resumeWriting() failed");
-    }
-
-    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure)
-    {
-        try {
-            if (m_protocol)
-                (m_protocol.get()->*hook)();
-        } catch (...) {
-            ExceptionContext context;
-            context.message = QString::fromLatin1(failure);
-            context.exception = std::current_exception();
-            m_loop->callExceptionHandler(context);
-        }
-    }
+    void maybePauseProtocol() { m_flow.maybePause(m_buffer.size(), m_protocol.get(), *m_loop); }
+    void maybeResumeProtocol() { m_flow.maybeResume(m_buffer.size(), m_protocol.get(), *m_loop); }
 
     QByteArray m_buffer;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
+    WriteFlowControl m_flow;
     int m_connLost = 0;
     bool m_watchReader;
     bool m_isSocket;
-    bool m_protocolPaused = false;
     bool m_closeScheduled = false;
     bool m_lost = false;
 };

@@ -429,42 +429,8 @@ void SocketTransport::callConnectionLost(std::exception_ptr error)
 
 void SocketTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
-    qsizetype h = high ? *high : (low ? 4 * *low : 64 * 1024);
-    qsizetype l = low ? *low : h / 4;
-    if (!(h >= l && l >= 0))
-        throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-    m_high = h;
-    m_low = l;
+    m_flow.setLimits(high, low);
     maybePauseProtocol();
-}
-
-void SocketTransport::maybePauseProtocol()
-{
-    if (m_bufferSize <= m_high || m_protocolPaused)
-        return;
-    m_protocolPaused = true;
-    callFlowControl(&BaseProtocol::pauseWriting, "protocol.pauseWriting() failed");
-}
-
-void SocketTransport::maybeResumeProtocol()
-{
-    if (!m_protocolPaused || m_bufferSize > m_low)
-        return;
-    m_protocolPaused = false;
-    callFlowControl(&BaseProtocol::resumeWriting, "protocol.resumeWriting() failed");
-}
-
-void SocketTransport::callFlowControl(void (BaseProtocol::*hook)(), const char *failure)
-{
-    try {
-        if (m_protocol)
-            (m_protocol.get()->*hook)();
-    } catch (...) {
-        ExceptionContext context;
-        context.message = QString::fromLatin1(failure);
-        context.exception = std::current_exception();
-        m_loop->callExceptionHandler(context);
-    }
 }
 
 } // namespace detail

@@ -2,6 +2,8 @@
 // (asyncio's _SelectorSocketTransport), on the loop's addReader/addWriter.
 #pragma once
 
+#include "transport_util.h"
+
 #include <qaio/future.h>
 #include <qaio/loop.h>
 #include <qaio/transports.h>
@@ -45,7 +47,7 @@ public:
     void abort() override;
     void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
                               std::optional<qsizetype> low = std::nullopt) override;
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
     qsizetype getWriteBufferSize() const override { return m_bufferSize; }
 
     int fileno() const { return m_fd; }
@@ -62,10 +64,8 @@ private:
     bool flush();
     void fatalError(std::exception_ptr error, const QString &message);
     void callConnectionLost(std::exception_ptr error);
-    void maybePauseProtocol();
-    void maybeResumeProtocol();
-    // pauseWriting()/resumeWriting(); a throwing protocol is reported, not fatal.
-    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure);
+    void maybePauseProtocol() { m_flow.maybePause(m_bufferSize, m_protocol.get(), *m_loop); }
+    void maybeResumeProtocol() { m_flow.maybeResume(m_bufferSize, m_protocol.get(), *m_loop); }
     Loop &loop() const;
 
     std::shared_ptr<LoopImpl> m_loop;
@@ -79,13 +79,11 @@ private:
     std::deque<QByteArray> m_buffer; // queued writes; the first is sent from m_sentOfFirst
     qsizetype m_sentOfFirst = 0;
     qsizetype m_bufferSize = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
+    WriteFlowControl m_flow;
     int m_connLost = 0;
     bool m_closing = false;
     bool m_paused = false;      // reading paused by pauseReading()
     bool m_eof = false;         // writeEof() called
-    bool m_protocolPaused = false;
     bool m_writerActive = false;
 };
 

@@ -3,6 +3,7 @@
 // SHUTDOWN, the handshake and shutdown timeouts, flow control in both
 // directions, and startTls.
 #include "sslproto.h"
+#include "transport_util.h"
 #include "os_errors.h"
 #include "read_buffer.h"
 
@@ -673,12 +674,7 @@ qsizetype SSLProtocol::writeBufferSize() const
 
 void SSLProtocol::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
-    const qsizetype h = high ? *high : (low ? 4 * *low : 512 * 1024);
-    const qsizetype l = low ? *low : h / 4;
-    if (!(h >= l && l >= 0))
-        throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-    m_outgoingHigh = h;
-    m_outgoingLow = l;
+    std::tie(m_outgoingHigh, m_outgoingLow) = WriteFlowControl::limits(high, low, 512 * 1024);
 }
 
 void SSLProtocol::pauseAppReading()

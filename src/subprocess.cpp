@@ -7,6 +7,7 @@
 #include <qaio/subprocess.h>
 
 #include "loop_p.h"
+#include "transport_util.h"
 
 #include <qaio/gather.h>
 
@@ -89,7 +90,7 @@ public:
     bool canWriteEof() const override { return m_fd == 0; }
     void abort() override;
     void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low) override;
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
     qsizetype getWriteBufferSize() const override;
 
     int fd() const { return m_fd; }
@@ -110,10 +111,8 @@ private:
     bool m_closing = false;
     bool m_lost = false;
     bool m_paused = false;
-    bool m_protocolPaused = false;
     int m_writesAfterClose = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
+    WriteFlowControl m_flow; // QProcess's write buffer against the water marks
 };
 
 class QProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<QProcessTransport>
@@ -183,6 +182,7 @@ public:
     // ---- for the pipes ----
     QProcess *process() const { return m_process; }
     Loop &loop() const { return *m_loop; }
+    LoopImpl &loopImpl() const { return *m_loopImpl; }
     const std::shared_ptr<SubprocessProtocol> &protocol() const { return m_protocol; }
     void scheduleDelivery(int fd);
     void pipeLost(int fd, std::exception_ptr error);
@@ -339,24 +339,14 @@ qsizetype SubprocessPipeTransport::getWriteBufferSize() const
 void SubprocessPipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
     requireWritePipe("setWriteBufferLimits()");
-    qsizetype h = high.value_or(low ? 4 * *low : 64 * 1024);
-    qsizetype l = low.value_or(h / 4);
-    if (!(h >= l && l >= 0))
-        throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-    m_high = h;
-    m_low = l;
+    m_flow.setLimits(high, low);
     maybePauseProtocol();
 }
 
 void SubprocessPipeTransport::maybePauseProtocol()
 {
-    if (m_protocolPaused || getWriteBufferSize() <= m_high)
-        return;
-    auto owner = m_owner.lock();
-    if (!owner || !owner->protocol())
-        return;
-    m_protocolPaused = true;
-    owner->protocol()->pauseWriting();
+    if (auto owner = m_owner.lock())
+        m_flow.maybePause(getWriteBufferSize(), owner->protocol().get(), owner->loopImpl());
 }
 
 void SubprocessPipeTransport::bytesWritten()
@@ -365,11 +355,7 @@ void SubprocessPipeTransport::bytesWritten()
     if (!owner || m_lost)
         return;
     const qsizetype pending = owner->process()->bytesToWrite();
-    if (m_protocolPaused && pending <= m_low) {
-        m_protocolPaused = false;
-        if (owner->protocol())
-            owner->protocol()->resumeWriting();
-    }
+    m_flow.maybeResume(pending, owner->protocol().get(), owner->loopImpl());
     if (m_closing && pending == 0)
         owner->pipeLost(0, nullptr);
 }
