@@ -22,6 +22,13 @@ public:
             throw RuntimeError("the transport's event loop is closed");
         return *m_impl->owner;
     }
+    // The Loop, open or closed (asyncio's Server.get_loop()); RuntimeError once it is gone.
+    Loop &loop() const
+    {
+        if (!m_impl->owner)
+            throw RuntimeError("the event loop is gone");
+        return *m_impl->owner;
+    }
     bool isClosed() const { return !m_impl->owner || m_impl->isClosed(); }
     // Works on a closed loop too: errors met while tearing down are still reported.
     void callExceptionHandler(const ExceptionContext &context) const { m_impl->callExceptionHandler(context); }
