@@ -45,13 +45,6 @@ public:
     void close();
     bool isRunning() const { return runLoop != nullptr || iterationDepth > 0; }
     bool isClosed() const { return closed.load(std::memory_order_relaxed); }
-    // The Loop, for a transport's next step; RuntimeError once it is closed or gone.
-    Loop &openOwner() const
-    {
-        if (!owner || isClosed())
-            throw RuntimeError("the transport's event loop is closed");
-        return *owner;
-    }
     // ~Loop: close even if a callback destroys the loop while it runs.
     void closeFromDestructor();
     double time() const;

@@ -2,6 +2,8 @@
 // operation shares.
 #pragma once
 
+#include <QtCore/qstring.h>
+
 #include <cerrno>
 #include <exception>
 #include <system_error>
@@ -18,6 +20,10 @@ inline bool wouldBlock(int error)
 inline std::exception_ptr errnoError(int error, const char *what)
 {
     return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
+}
+inline std::exception_ptr errnoError(int error, const QString &what)
+{
+    return errnoError(error, what.toStdString().c_str());
 }
 
 // OS errors end a transport quietly (asyncio logs them only in debug mode);
