@@ -18,6 +18,7 @@ import pathlib
 import re
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean when CTest runs this
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from qaio_header_names import scan  # noqa: E402
 
