@@ -15,7 +15,8 @@ parentheses) and records:
     such as the fields of options structs, are not listed).
 
 Excluded: anything inside a namespace called ``detail``, the headers under
-src/qaio/impl/, and the private and protected parts of classes.  Macros
+src/qaio/impl/ (read only for the members a public class inherits from a
+mixin there), and the private and protected parts of classes.  Macros
 (all-caps identifiers, with their argument list) are ignored.  Names are
 returned without the ``qaio::`` prefix.
 """
@@ -214,6 +215,13 @@ def scan(root):
         declared |= names
         hidden_all |= hidden
         bases.update(header_bases)
+    # Headers under impl/ are not API, but a public class may inherit public
+    # members from a mixin defined there (as from namespace detail).
+    for header in sorted((pathlib.Path(root) / "src" / "qaio" / "impl").glob("*.h")):
+        names, hidden, header_bases = scan_text(header.read_text(encoding="utf-8"))
+        hidden_all |= names | hidden
+        for cls, cls_bases in header_bases.items():
+            bases.setdefault(cls, cls_bases)
     for header, names in per_header:
         for name in names:
             required.setdefault(name, set()).add(header)
