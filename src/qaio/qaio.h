@@ -32,6 +32,7 @@
 #include <qaio/timeouts.h>
 #include <qaio/transports.h>
 #include <qaio/wait.h>
+#include <qaio/version.h>
 #include <qaio/qtsignal.h>
 #include <qaio/qobject.h>
 #include <qaio/futurewatcher.h>
