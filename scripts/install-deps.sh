@@ -15,6 +15,8 @@ packages=(
   qml6-module-qtquick-templates
   # the demos render text offscreen
   fonts-dejavu-core
+  # packaging (.deb tests: dpkg-deb, dpkg-shlibdeps) and the API reference
+  dpkg-dev doxygen
   # tests: real peers and tools
   socat openssl procps
   # benchmarks: the peers we compare against

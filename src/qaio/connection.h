@@ -27,21 +27,21 @@ using TransportAndProtocol = std::pair<std::shared_ptr<Transport>, std::shared_p
 
 struct ConnectionOptions
 {
-    int family = 0;   // AF_UNSPEC: whatever the host resolves to
+    int family = 0;   ///< AF_UNSPEC: whatever the host resolves to
     int protocol = 0;
-    int flags = 0;    // getaddrinfo flags
-    std::optional<SocketAddress> localAddr{}; // bind here before connecting
-    // Throw an ExceptionGroup of every attempt's error instead of one error.
+    int flags = 0;    ///< getaddrinfo flags
+    std::optional<SocketAddress> localAddr{}; ///< bind here before connecting
+    /// Throw an ExceptionGroup of every attempt's error instead of one error.
     bool allErrors = false;
-    // RFC 8305 happy eyeballs: start the next address's attempt this many
-    // seconds after the previous one (or as soon as it failed) and keep the
-    // first connection (asyncio recommends 0.25). Unset: one after the other.
+    /// RFC 8305 happy eyeballs: start the next address's attempt this many
+    /// seconds after the previous one (or as soon as it failed) and keep the
+    /// first connection (asyncio recommends 0.25). Unset: one after the other.
     std::optional<double> happyEyeballsDelay{};
-    // Reorder the addresses to alternate families (1 when happyEyeballsDelay is set).
+    /// Reorder the addresses to alternate families (1 when happyEyeballsDelay is set).
     int interleave = 0;
-    // TLS (asyncio's ssl=, see <qaio/ssl.h>): set to speak TLS with this
-    // configuration. serverHostname (default: host) is sent as SNI and checked
-    // against the certificate; the timeouts are in seconds.
+    /// TLS (asyncio's ssl=, see <qaio/ssl.h>): set to speak TLS with this
+    /// configuration. serverHostname (default: host) is sent as SNI and checked
+    /// against the certificate; the timeouts are in seconds.
     std::optional<QSslConfiguration> ssl{};
     QString serverHostname{};
     double sslHandshakeTimeout = 60;
@@ -58,10 +58,10 @@ QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFact
 // A Unix domain socket connection to `path`.
 QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
                                                             QString path);
-// asyncio's connect_accepted_socket keywords: TLS as the server side.
+/// asyncio's connect_accepted_socket keywords: TLS as the server side.
 struct AcceptedSocketOptions
 {
-    std::optional<QSslConfiguration> ssl{}; // our certificate and key
+    std::optional<QSslConfiguration> ssl{}; ///< our certificate and key
     double sslHandshakeTimeout = 60;
     double sslShutdownTimeout = 30;
 };

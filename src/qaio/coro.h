@@ -387,13 +387,13 @@ public:
     }
 
     bool isValid() const noexcept { return bool(m_handle); }
-    // The frame stays owned by this Coro; awaiting borrows it.
+    /// The frame stays owned by this Coro; awaiting borrows it.
     Handle handle() const noexcept { return m_handle; }
-    // Gives up ownership of the frame (a Task takes it).
+    /// Gives up ownership of the frame (a Task takes it).
     Handle release() noexcept { return std::exchange(m_handle, nullptr); }
 
-    // Awaited from a coroutine that is not a qaio Coro (e.g. a QCoro::Task):
-    // runs inline, outside any task.
+    /// Awaited from a coroutine that is not a qaio Coro (e.g. a QCoro::Task):
+    /// runs inline, outside any task.
     auto operator co_await() && noexcept { return detail::CoroAwaiter<T>(m_handle, nullptr); }
 
 private:

@@ -31,7 +31,7 @@
 
 namespace qaio {
 
-// asyncio's (host, port) tuple; for family AF_UNIX `host` is the socket path.
+/// asyncio's (host, port) tuple; for family AF_UNIX `host` is the socket path.
 struct HostPort
 {
     QString host;
@@ -40,13 +40,13 @@ struct HostPort
 
 struct DatagramEndpointOptions
 {
-    std::optional<HostPort> localAddr = std::nullopt;  // bind here
-    std::optional<HostPort> remoteAddr = std::nullopt; // connect here (sendto's default destination)
-    int family = 0; // AF_UNSPEC: whatever the addresses resolve to
+    std::optional<HostPort> localAddr = std::nullopt;  ///< bind here
+    std::optional<HostPort> remoteAddr = std::nullopt; ///< connect here (sendto's default destination)
+    int family = 0; ///< AF_UNSPEC: whatever the addresses resolve to
     int proto = 0;
-    int flags = 0;  // getaddrinfo flags
-    bool reusePort = false;      // SO_REUSEPORT
-    bool allowBroadcast = false; // SO_BROADCAST; remoteAddr is then not connected
+    int flags = 0;  ///< getaddrinfo flags
+    bool reusePort = false;      ///< SO_REUSEPORT
+    bool allowBroadcast = false; ///< SO_BROADCAST; remoteAddr is then not connected
 };
 
 using DatagramTransportAndProtocol =

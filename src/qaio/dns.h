@@ -20,19 +20,19 @@ namespace qaio {
 
 struct AddrInfo
 {
-    int family = 0;   // AF_INET, AF_INET6, ...
-    int type = 0;     // SOCK_STREAM, SOCK_DGRAM, ...
+    int family = 0;   ///< AF_INET, AF_INET6, ...
+    int type = 0;     ///< SOCK_STREAM, SOCK_DGRAM, ...
     int protocol = 0;
-    QString canonicalName; // only with AI_CANONNAME, on the first entry
+    QString canonicalName; ///< only with AI_CANONNAME, on the first entry
     SocketAddress address;
 };
 
 struct AddrInfoOptions
 {
-    int family = 0; // AF_UNSPEC
+    int family = 0; ///< AF_UNSPEC
     int type = 0;
     int protocol = 0;
-    int flags = 0;  // AI_PASSIVE, AI_CANONNAME, ...
+    int flags = 0;  ///< AI_PASSIVE, AI_CANONNAME, ...
 };
 
 // The error category of getaddrinfo's EAI_* codes (messages from gai_strerror).

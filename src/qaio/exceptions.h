@@ -17,7 +17,7 @@
 
 namespace qaio {
 
-// asyncio's RuntimeError: the loop was misused (run twice, closed, wrong thread).
+/// asyncio's RuntimeError: the loop was misused (run twice, closed, wrong thread).
 class QAIO_EXPORT RuntimeError : public std::runtime_error
 {
 public:
@@ -25,7 +25,7 @@ public:
     explicit RuntimeError(const char *message) : std::runtime_error(message) {}
 };
 
-// Python's ValueError: an argument has the right type but a bad value.
+/// Python's ValueError: an argument has the right type but a bad value.
 class QAIO_EXPORT ValueError : public std::invalid_argument
 {
 public:
@@ -33,7 +33,7 @@ public:
     explicit ValueError(const char *message) : std::invalid_argument(message) {}
 };
 
-// Python's TypeError: an argument of a kind the call cannot take.
+/// Python's TypeError: an argument of a kind the call cannot take.
 class QAIO_EXPORT TypeError : public std::invalid_argument
 {
 public:
@@ -41,10 +41,10 @@ public:
     explicit TypeError(const char *message) : std::invalid_argument(message) {}
 };
 
-// Python's KeyboardInterrupt: Runner::run() throws it when Ctrl+C (SIGINT)
-// cancelled the main task and the task has finished cancelling. Like Python's
-// BaseException it is not a std::runtime_error. A program that ends because of
-// it exits with status 130 (128 + SIGINT), as shells expect: see qaio::runMain.
+/// Python's KeyboardInterrupt: Runner::run() throws it when Ctrl+C (SIGINT)
+/// cancelled the main task and the task has finished cancelling. Like Python's
+/// BaseException it is not a std::runtime_error. A program that ends because of
+/// it exits with status 130 (128 + SIGINT), as shells expect: see qaio::runMain.
 class QAIO_EXPORT KeyboardInterrupt : public std::exception
 {
 public:
@@ -52,8 +52,8 @@ public:
     const char *what() const noexcept override { return "KeyboardInterrupt"; }
 };
 
-// The operation was cancelled. Deliberately not a std::runtime_error, so that a
-// `catch (const std::runtime_error&)` written for real failures lets it pass.
+/// The operation was cancelled. Deliberately not a std::runtime_error, so that a
+/// `catch (const std::runtime_error&)` written for real failures lets it pass.
 class QAIO_EXPORT CancelledError : public std::exception
 {
 public:
@@ -63,14 +63,14 @@ public:
     {
         return m_message.empty() ? "CancelledError" : m_message.c_str();
     }
-    // The message given to cancel(msg); empty when none was given.
+    /// The message given to cancel(msg); empty when none was given.
     QString message() const { return QString::fromStdString(m_message); }
 
 private:
     std::string m_message;
 };
 
-// A Future or Task was asked for something its state does not allow.
+/// A Future or Task was asked for something its state does not allow.
 class QAIO_EXPORT InvalidStateError : public std::logic_error
 {
 public:
@@ -78,7 +78,7 @@ public:
     explicit InvalidStateError(const char *message) : std::logic_error(message) {}
 };
 
-// The operation exceeded its deadline (waitFor, timeout, ...).
+/// The operation exceeded its deadline (waitFor, timeout, ...).
 class QAIO_EXPORT TimeoutError : public std::runtime_error
 {
 public:
@@ -86,14 +86,14 @@ public:
     explicit TimeoutError(const QString &message) : std::runtime_error(message.toStdString()) {}
 };
 
-// Python's EOFError, base of IncompleteReadError.
+/// Python's EOFError, base of IncompleteReadError.
 class QAIO_EXPORT EOFError : public std::runtime_error
 {
 public:
     explicit EOFError(const QString &message) : std::runtime_error(message.toStdString()) {}
 };
 
-// StreamReader::readexactly / readuntil reached EOF first.
+/// StreamReader::readexactly / readuntil reached EOF first.
 class QAIO_EXPORT IncompleteReadError : public EOFError
 {
 public:
@@ -107,10 +107,10 @@ public:
     {
     }
     QByteArray partial;
-    qsizetype expected; // -1 when unknown (asyncio's None)
+    qsizetype expected; ///< -1 when unknown (asyncio's None)
 };
 
-// StreamReader found no separator within its buffer limit.
+/// StreamReader found no separator within its buffer limit.
 class QAIO_EXPORT LimitOverrunError : public std::runtime_error
 {
 public:
@@ -121,7 +121,7 @@ public:
     qsizetype consumed;
 };
 
-// A Barrier was reset or aborted while tasks waited on it.
+/// A Barrier was reset or aborted while tasks waited on it.
 class QAIO_EXPORT BrokenBarrierError : public RuntimeError
 {
 public:
@@ -147,15 +147,15 @@ public:
     QueueShutDown() : std::runtime_error("QueueShutDown") {}
 };
 
-// sendfile() cannot be used on this transport or file; the caller may fall back.
+/// sendfile() cannot be used on this transport or file; the caller may fall back.
 class QAIO_EXPORT SendfileNotAvailableError : public RuntimeError
 {
 public:
     explicit SendfileNotAvailableError(const QString &message) : RuntimeError(message) {}
 };
 
-// Several errors at once (Python's ExceptionGroup): what a TaskGroup raises
-// when its children (and possibly its body) failed.
+/// Several errors at once (Python's ExceptionGroup): what a TaskGroup raises
+/// when its children (and possibly its body) failed.
 class QAIO_EXPORT ExceptionGroup : public std::exception
 {
 public:

@@ -40,14 +40,14 @@ public:
     virtual ~Executor();
     Executor(const Executor &) = delete;
     Executor &operator=(const Executor &) = delete;
-    // Expires when the executor is destroyed (futures outlive executors).
+    /// Expires when the executor is destroyed (futures outlive executors).
     std::weak_ptr<Executor *> weakRef() const { return m_self; }
-    // Queues a job; RuntimeError after shutdown(). Returns an id for tryCancel.
+    /// Queues a job; RuntimeError after shutdown(). Returns an id for tryCancel.
     virtual quint64 submit(detail::ExecutorJob job) = 0;
-    // Takes a queued job back; false if it already started (or finished).
+    /// Takes a queued job back; false if it already started (or finished).
     virtual bool tryCancel(quint64 id) = 0;
-    // Refuses new jobs; with wait, blocks until running jobs finished; with
-    // cancelFutures, drops queued jobs (their futures end cancelled).
+    /// Refuses new jobs; with wait, blocks until running jobs finished; with
+    /// cancelFutures, drops queued jobs (their futures end cancelled).
     virtual void shutdown(bool wait = true, bool cancelFutures = false) = 0;
     virtual bool isShutdown() const = 0;
 
@@ -58,7 +58,7 @@ private:
 class QAIO_EXPORT ThreadPoolExecutor : public Executor
 {
 public:
-    // maxWorkers <= 0: as Python, min(32, idealThreadCount() + 4).
+    /// maxWorkers <= 0: as Python, min(32, idealThreadCount() + 4).
     explicit ThreadPoolExecutor(int maxWorkers = 0);
     ~ThreadPoolExecutor() override; // shutdown(true)
 

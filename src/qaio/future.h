@@ -94,8 +94,8 @@ public:
 QAIO_EXPORT std::shared_ptr<LoopImpl> sharedImpl(Loop &loop);
 } // namespace detail
 
-// The type-independent part of Future<T>: state, cancellation, exceptions,
-// callbacks. Useful to hold futures of different T together (wait, gather).
+/// The type-independent part of Future<T>: state, cancellation, exceptions,
+/// callbacks. Useful to hold futures of different T together (wait, gather).
 class QAIO_EXPORT FutureBase
 {
 public:
@@ -109,8 +109,8 @@ public:
     bool done() const { return state().done(); }
     bool cancelled() const { return state().state == detail::FutureStateBase::State::Cancelled; }
 
-    // Cancels a pending future and schedules its callbacks; false if already done.
-    // As in asyncio, it also silences "exception was never retrieved".
+    /// Cancels a pending future and schedules its callbacks; false if already done.
+    /// As in asyncio, it also silences "exception was never retrieved".
     bool cancel(const QString &message = {})
     {
         auto &s = state();
@@ -118,10 +118,10 @@ public:
         return s.cancel(message);
     }
 
-    // The exception the future finished with, or null. Throws CancelledError if
-    // cancelled and InvalidStateError if still pending, as asyncio does.
+    /// The exception the future finished with, or null. Throws CancelledError if
+    /// cancelled and InvalidStateError if still pending, as asyncio does.
     std::exception_ptr exception() const { return state().exceptionOrThrow(); }
-    // RuntimeError on a Task: only its coroutine settles it (as asyncio).
+    /// RuntimeError on a Task: only its coroutine settles it (as asyncio).
     void setException(std::exception_ptr error)
     {
         auto &s = state();
@@ -136,18 +136,18 @@ public:
         setException(std::make_exception_ptr(std::forward<E>(error)));
     }
 
-    // Calls callback(future) through callSoon once the future is done (at once
-    // if it already is). Returns an id for removeDoneCallback.
+    /// Calls callback(future) through callSoon once the future is done (at once
+    /// if it already is). Returns an id for removeDoneCallback.
     template<class F>
         requires std::invocable<F &, const FutureBase &>
     quint64 addDoneCallback(F &&callback)
     {
         return state().addDoneCallback(std::forward<F>(callback));
     }
-    // Removes every registration with this id; returns how many were removed.
+    /// Removes every registration with this id; returns how many were removed.
     qsizetype removeDoneCallback(quint64 id) { return state().removeDoneCallback(id); }
 
-    // The loop the future belongs to; RuntimeError if that loop was destroyed.
+    /// The loop the future belongs to; RuntimeError if that loop was destroyed.
     Loop &getLoop() const;
 
     QString toString() const { return d ? d->describe() : QStringLiteral("<Future null>"); }
@@ -169,12 +169,12 @@ public:
     using State = detail::FutureState<T>;
 
     Future() noexcept = default;
-    // A new pending future on `loop`.
+    /// A new pending future on `loop`.
     explicit Future(Loop &loop) : FutureBase(std::make_shared<State>(detail::sharedImpl(loop))) {}
     explicit Future(std::shared_ptr<State> state) noexcept : FutureBase(std::move(state)) {}
 
-    // The result. Throws CancelledError if cancelled, InvalidStateError while
-    // pending, and rethrows the exception the future finished with.
+    /// The result. Throws CancelledError if cancelled, InvalidStateError while
+    /// pending, and rethrows the exception the future finished with.
     decltype(auto) result() const
     {
         typedState().rethrowIfNotSuccessful();
@@ -182,7 +182,7 @@ public:
             return static_cast<const T &>(*typedState().value);
     }
 
-    // Moves the result out (for move-only T); the future keeps a moved-from value.
+    /// Moves the result out (for move-only T); the future keeps a moved-from value.
     T takeResult()
         requires(!std::is_void_v<T>)
     {
@@ -211,7 +211,7 @@ public:
         s.finish();
     }
 
-    // As FutureBase::addDoneCallback, with the callback given this Future<T>.
+    /// As FutureBase::addDoneCallback, with the callback given this Future<T>.
     template<class F>
         requires std::invocable<F &, const Future<T> &> || std::invocable<F &, const FutureBase &>
     quint64 addDoneCallback(F &&callback)

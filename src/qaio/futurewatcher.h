@@ -38,19 +38,19 @@ public:
     explicit FutureWatcher(FutureBase future, QObject *parent = nullptr);
     ~FutureWatcher() override;
 
-    // Watches `future` (a null FutureBase stops watching). A future that is
-    // already done is reported in the next loop iteration.
+    /// Watches `future` (a null FutureBase stops watching). A future that is
+    /// already done is reported in the next loop iteration.
     void setFuture(FutureBase future);
     FutureBase future() const { return m_future; }
 
-    // True while a future is watched and its outcome was not reported yet.
+    /// True while a future is watched and its outcome was not reported yet.
     bool isPending() const;
     bool isDone() const { return m_reported; }
     bool isCancelled() const { return m_cancelled; }
     QString errorString() const { return m_error; }
 
 public Q_SLOTS:
-    // Cancels the watched future; true if it was pending.
+    /// Cancels the watched future; true if it was pending.
     bool cancel();
 
 Q_SIGNALS:

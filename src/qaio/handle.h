@@ -103,7 +103,7 @@ class QAIO_EXPORT Handle
 {
 public:
     Handle() noexcept = default;
-    // Adopts one reference to `node`.
+    /// Adopts one reference to `node`.
     explicit Handle(detail::HandleNode *node) noexcept : d(node) {}
     Handle(const Handle &other) noexcept : d(other.d)
     {
@@ -122,8 +122,8 @@ public:
             d->deref();
     }
 
-    // Cancels the callback: it will not run, and what it captured is released.
-    // Cancelling twice, or after the callback ran, does nothing.
+    /// Cancels the callback: it will not run, and what it captured is released.
+    /// Cancelling twice, or after the callback ran, does nothing.
     void cancel() noexcept
     {
         if (d)
@@ -132,9 +132,9 @@ public:
     bool cancelled() const noexcept { return d && d->cancelled; }
     bool isNull() const noexcept { return d == nullptr; }
 
-    // The demangled type of the callback (for a lambda, the function that defined it).
+    /// The demangled type of the callback (for a lambda, the function that defined it).
     QString callbackName() const;
-    // asyncio's repr: "<Handle name>" or "<Handle cancelled>".
+    /// asyncio's repr: "<Handle name>" or "<Handle cancelled>".
     QString toString() const;
 
     bool operator==(const Handle &other) const noexcept { return d == other.d; }
@@ -150,7 +150,7 @@ public:
     TimerHandle() noexcept = default;
     explicit TimerHandle(detail::TimerNode *node) noexcept : Handle(node) {}
 
-    // The absolute time, on Loop::time()'s clock, at which the callback is due.
+    /// The absolute time, on Loop::time()'s clock, at which the callback is due.
     double when() const noexcept { return d ? static_cast<detail::TimerNode *>(d)->when : 0.0; }
     QString toString() const;
 };

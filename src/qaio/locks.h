@@ -20,7 +20,7 @@
 
 namespace qaio {
 
-// Holds an acquired Lock, Semaphore or Condition; releases it when destroyed.
+/// Holds an acquired Lock, Semaphore or Condition; releases it when destroyed.
 template<class M>
 class [[nodiscard]] Guard
 {
@@ -39,7 +39,7 @@ public:
     ~Guard() { release(); }
 
     bool owns() const noexcept { return m_held != nullptr; }
-    // Releases early; the destructor then does nothing.
+    /// Releases early; the destructor then does nothing.
     void release()
     {
         if (M *held = std::exchange(m_held, nullptr))
@@ -73,10 +73,10 @@ public:
     Lock &operator=(const Lock &) = delete;
 
     bool locked() const noexcept { return m_locked; }
-    // Waits until the lock is free, then takes it (always returns true).
+    /// Waits until the lock is free, then takes it (always returns true).
     Coro<bool> acquire();
     Coro<Guard<Lock>> acquireGuard();
-    // RuntimeError("Lock is not acquired.") if it is not locked.
+    /// RuntimeError("Lock is not acquired.") if it is not locked.
     void release();
     QString toString() const;
 
@@ -96,10 +96,10 @@ public:
     Event &operator=(const Event &) = delete;
 
     bool isSet() const noexcept { return m_value; }
-    // Sets the flag and wakes every waiter.
+    /// Sets the flag and wakes every waiter.
     void set();
     void clear() noexcept { m_value = false; }
-    // Waits until the flag is set (returns true at once if it is).
+    /// Waits until the flag is set (returns true at once if it is).
     Coro<bool> wait();
     QString toString() const;
 
@@ -113,7 +113,7 @@ class QAIO_EXPORT Condition
 {
 public:
     Condition(); // with a Lock of its own
-    explicit Condition(Lock &lock); // sharing `lock`
+    explicit Condition(Lock &lock); ///< sharing `lock`
     Condition(const Condition &) = delete;
     Condition &operator=(const Condition &) = delete;
 
@@ -122,10 +122,10 @@ public:
     Coro<Guard<Condition>> acquireGuard();
     void release() { m_lock->release(); }
 
-    // Releases the lock, waits for notify(), re-acquires the lock (even when
-    // cancelled) and returns true. RuntimeError if the lock is not held.
+    /// Releases the lock, waits for notify(), re-acquires the lock (even when
+    /// cancelled) and returns true. RuntimeError if the lock is not held.
     Coro<bool> wait();
-    // Waits until predicate() is true; returns its final value.
+    /// Waits until predicate() is true; returns its final value.
     template<class P>
     Coro<std::invoke_result_t<P &>> waitFor(P predicate)
     {
@@ -136,7 +136,7 @@ public:
         }
         co_return result;
     }
-    // Wakes up to n waiters; RuntimeError if the lock is not held.
+    /// Wakes up to n waiters; RuntimeError if the lock is not held.
     void notify(int n = 1);
     void notifyAll();
     QString toString() const;
@@ -153,13 +153,13 @@ private:
 class QAIO_EXPORT Semaphore
 {
 public:
-    // ValueError if value < 0.
+    /// ValueError if value < 0.
     explicit Semaphore(int value = 1);
     Semaphore(const Semaphore &) = delete;
     Semaphore &operator=(const Semaphore &) = delete;
     virtual ~Semaphore() = default;
 
-    // True if acquire() would have to wait (no value, or others are first in line).
+    /// True if acquire() would have to wait (no value, or others are first in line).
     bool locked() const;
     Coro<bool> acquire();
     Coro<Guard<Semaphore>> acquireGuard();
@@ -177,33 +177,33 @@ private:
     std::deque<Future<void>> m_waiters;
 };
 
-// A Semaphore that refuses to be released above its initial value.
+/// A Semaphore that refuses to be released above its initial value.
 class QAIO_EXPORT BoundedSemaphore : public Semaphore
 {
 public:
     explicit BoundedSemaphore(int value = 1) : Semaphore(value), m_bound(value) {}
-    // ValueError("BoundedSemaphore released too many times") past the bound.
+    /// ValueError("BoundedSemaphore released too many times") past the bound.
     void release() override;
 
 private:
     int m_bound;
 };
 
-// asyncio.Barrier (3.11): `parties` tasks wait for each other, then all go.
+/// asyncio.Barrier (3.11): `parties` tasks wait for each other, then all go.
 class QAIO_EXPORT Barrier
 {
 public:
-    // ValueError if parties < 1.
+    /// ValueError if parties < 1.
     explicit Barrier(int parties);
     Barrier(const Barrier &) = delete;
     Barrier &operator=(const Barrier &) = delete;
 
-    // Waits until `parties` tasks are waiting; returns this task's arrival
-    // index (0 .. parties-1). BrokenBarrierError if reset or aborted meanwhile.
+    /// Waits until `parties` tasks are waiting; returns this task's arrival
+    /// index (0 .. parties-1). BrokenBarrierError if reset or aborted meanwhile.
     Coro<int> wait();
-    // Back to the empty state; tasks waiting now get BrokenBarrierError.
+    /// Back to the empty state; tasks waiting now get BrokenBarrierError.
     Coro<void> reset();
-    // Breaks the barrier: current and future wait() calls fail.
+    /// Breaks the barrier: current and future wait() calls fail.
     Coro<void> abort();
 
     int parties() const noexcept { return m_parties; }

@@ -36,15 +36,15 @@ template<class T>
 class Task;
 class Executor;
 
-// What asyncio passes to an exception handler as its `context` dict. Keys that
-// do not apply stay empty; keys with no field here go into `extra`.
+/// What asyncio passes to an exception handler as its `context` dict. Keys that
+/// do not apply stay empty; keys with no field here go into `extra`.
 struct ExceptionContext
 {
-    QString message;             // always set
-    std::exception_ptr exception; // the error, if there is one
-    Handle handle;               // the callback that raised it
-    FutureBase future;           // the future (or task) concerned
-    QVariantMap extra;           // anything else ("socket", "transport", ...)
+    QString message;             ///< always set
+    std::exception_ptr exception; ///< the error, if there is one
+    Handle handle;               ///< the callback that raised it
+    FutureBase future;           ///< the future (or task) concerned
+    QVariantMap extra;           ///< anything else ("socket", "transport", ...)
 };
 
 using ExceptionHandler = std::function<void(Loop &, const ExceptionContext &)>;
@@ -58,7 +58,7 @@ enum class LoopBackend {
 
 struct LoopOptions
 {
-    // Auto also honours the QAIO_BACKEND environment variable ("epoll" or "qt").
+    /// Auto also honours the QAIO_BACKEND environment variable ("epoll" or "qt").
     LoopBackend backend = LoopBackend::Auto;
 };
 
@@ -74,29 +74,29 @@ public:
     Loop(const Loop &) = delete;
     Loop &operator=(const Loop &) = delete;
 
-    // ---- running and stopping ----
-    // Runs until stop(). Processes Qt events too (input, paint, QTimer, queued signals).
+    /// ---- running and stopping ----
+    /// Runs until stop(). Processes Qt events too (input, paint, QTimer, queued signals).
     void runForever();
-    // Runs until `future` is done and returns its result (or throws its exception).
+    /// Runs until `future` is done and returns its result (or throws its exception).
     template<class T>
     decltype(auto) runUntilComplete(Future<T> future);
-    // Ends runForever() after the batch of callbacks now running. Called while
-    // the loop is not running, the next runForever() runs one batch and returns.
+    /// Ends runForever() after the batch of callbacks now running. Called while
+    /// the loop is not running, the next runForever() runs one batch and returns.
     void stop();
     bool isRunning() const;
     bool isClosed() const;
-    // Drops pending callbacks and timers and releases the loop's resources.
-    // RuntimeError if the loop is running; closing twice does nothing.
+    /// Drops pending callbacks and timers and releases the loop's resources.
+    /// RuntimeError if the loop is running; closing twice does nothing.
     void close();
 
-    // ---- scheduling callbacks ----
-    // callback(args...) runs in the next iteration, FIFO with other callSoon calls.
+    /// ---- scheduling callbacks ----
+    /// callback(args...) runs in the next iteration, FIFO with other callSoon calls.
     template<class F, class... Args>
     Handle callSoon(F &&callback, Args &&...args);
-    // The one scheduling call that is safe from any thread; wakes the loop at once.
+    /// The one scheduling call that is safe from any thread; wakes the loop at once.
     template<class F, class... Args>
     Handle callSoonThreadsafe(F &&callback, Args &&...args);
-    // callback(args...) runs `delay` seconds from now (never earlier).
+    /// callback(args...) runs `delay` seconds from now (never earlier).
     template<class F, class... Args>
     TimerHandle callLater(double delay, F &&callback, Args &&...args);
     template<class Rep, class Period, class F, class... Args>
@@ -105,78 +105,78 @@ public:
         return callLater(std::chrono::duration<double>(delay).count(), std::forward<F>(callback),
                          std::forward<Args>(args)...);
     }
-    // callback(args...) runs at `when` on time()'s clock (never earlier).
+    /// callback(args...) runs at `when` on time()'s clock (never earlier).
     template<class F, class... Args>
     TimerHandle callAt(double when, F &&callback, Args &&...args);
-    // Monotonic seconds (CLOCK_MONOTONIC), the clock of callAt and TimerHandle::when.
+    /// Monotonic seconds (CLOCK_MONOTONIC), the clock of callAt and TimerHandle::when.
     double time() const;
 
-    // ---- futures and tasks ----
+    /// ---- futures and tasks ----
     template<class T = void>
     Future<T> createFuture()
     {
         return Future<T>(*this);
     }
-    // Wraps `coro` in a Task and schedules its first step (defined in qaio/task.h).
+    /// Wraps `coro` in a Task and schedules its first step (defined in qaio/task.h).
     template<class T>
     Task<T> createTask(Coro<T> coro, const QString &name = {},
                        std::source_location where = std::source_location::current());
-    // Runs `coro` as a task until it is done (defined in qaio/task.h).
+    /// Runs `coro` as a task until it is done (defined in qaio/task.h).
     template<class T>
     decltype(auto) runUntilComplete(Coro<T> coro);
 
-    // ---- executors (defined in qaio/executor.h) ----
-    // A Future for f(args...) run on `executor` (nullptr: the default executor).
+    /// ---- executors (defined in qaio/executor.h) ----
+    /// A Future for f(args...) run on `executor` (nullptr: the default executor).
     template<class F, class... Args>
     auto runInExecutor(Executor *executor, F &&f, Args &&...args);
-    // The executor runInExecutor(nullptr, ...) uses (not owned); nullptr: the loop's own.
+    /// The executor runInExecutor(nullptr, ...) uses (not owned); nullptr: the loop's own.
     void setDefaultExecutor(Executor *executor);
-    // Shuts the default executor down without blocking the loop.
+    /// Shuts the default executor down without blocking the loop.
     Coro<void> shutdownDefaultExecutor(std::optional<double> timeout = std::nullopt);
 
-    // ---- watching file descriptors ----
-    // callback(args...) runs whenever `fd` is readable, until removeReader(fd).
-    // A second addReader on the same fd replaces the first.
+    /// ---- watching file descriptors ----
+    /// callback(args...) runs whenever `fd` is readable, until removeReader(fd).
+    /// A second addReader on the same fd replaces the first.
     template<class F, class... Args>
     Handle addReader(int fd, F &&callback, Args &&...args);
-    // True if a reader was registered for `fd`.
+    /// True if a reader was registered for `fd`.
     bool removeReader(int fd);
     template<class F, class... Args>
     Handle addWriter(int fd, F &&callback, Args &&...args);
     bool removeWriter(int fd);
 
-    // ---- Unix signals (unix_signals.cpp; see docs/signals.md) ----
-    // callback(args...) runs as an ordinary loop callback (never in signal
-    // context) each time `sig` arrives, until removeSignalHandler(sig). Main
-    // thread only (RuntimeError elsewhere); ValueError for an invalid number,
-    // RuntimeError("sig 9 cannot be caught") for SIGKILL/SIGSTOP. Cancelling the
-    // returned handle removes the handler when the signal next arrives.
+    /// ---- Unix signals (unix_signals.cpp; see docs/signals.md) ----
+    /// callback(args...) runs as an ordinary loop callback (never in signal
+    /// context) each time `sig` arrives, until removeSignalHandler(sig). Main
+    /// thread only (RuntimeError elsewhere); ValueError for an invalid number,
+    /// RuntimeError("sig 9 cannot be caught") for SIGKILL/SIGSTOP. Cancelling the
+    /// returned handle removes the handler when the signal next arrives.
     template<class F, class... Args>
     Handle addSignalHandler(int sig, F &&callback, Args &&...args);
-    // Restores the disposition `sig` had before; false if no handler was set.
+    /// Restores the disposition `sig` had before; false if no handler was set.
     bool removeSignalHandler(int sig);
 
-    // ---- errors ----
-    // handler(loop, context) receives every error nobody else handles; an empty
-    // handler restores the default, which logs through the `qaio` category.
+    /// ---- errors ----
+    /// handler(loop, context) receives every error nobody else handles; an empty
+    /// handler restores the default, which logs through the `qaio` category.
     void setExceptionHandler(ExceptionHandler handler);
     ExceptionHandler getExceptionHandler() const;
     void defaultExceptionHandler(const ExceptionContext &context);
     void callExceptionHandler(const ExceptionContext &context);
 
-    // ---- debug mode ----
-    // Debug mode warns about callbacks slower than slowCallbackDuration() and
-    // makes non-thread-safe calls from other threads throw RuntimeError. The
-    // PYTHONASYNCIODEBUG-like environment variable QAIO_DEBUG=1 turns it on.
+    /// ---- debug mode ----
+    /// Debug mode warns about callbacks slower than slowCallbackDuration() and
+    /// makes non-thread-safe calls from other threads throw RuntimeError. The
+    /// PYTHONASYNCIODEBUG-like environment variable QAIO_DEBUG=1 turns it on.
     void setDebug(bool enabled);
     bool getDebug() const;
     double slowCallbackDuration() const;
     void setSlowCallbackDuration(double seconds);
 
-    // The thread the loop belongs to.
+    /// The thread the loop belongs to.
     QThread *thread() const;
 
-    // For qaio's own types; not part of the stable API.
+    /// For qaio's own types; not part of the stable API.
     detail::LoopImpl *impl() const noexcept { return d.get(); }
     const std::shared_ptr<detail::LoopImpl> &sharedImpl() const noexcept { return d; }
 

@@ -11,8 +11,8 @@
 
 namespace qaio {
 
-// A result or the exception that replaced it (CancelledError for a cancelled
-// child): what gather(returnExceptions, ...) collects.
+/// A result or the exception that replaced it (CancelledError for a cancelled
+/// child): what gather(returnExceptions, ...) collects.
 template<class T>
 class Outcome
 {
@@ -29,7 +29,7 @@ public:
     }
     bool hasValue() const noexcept { return !m_error; }
     std::exception_ptr exception() const noexcept { return m_error; }
-    // The value; rethrows the exception if there is one.
+    /// The value; rethrows the exception if there is one.
     decltype(auto) value() const
     {
         if (m_error)
@@ -37,7 +37,7 @@ public:
         if constexpr (!std::is_void_v<T>)
             return static_cast<const T &>(*m_value);
     }
-    // Moves the value out (move-only T); rethrows the exception if there is one.
+    /// Moves the value out (move-only T); rethrows the exception if there is one.
     T take()
     {
         if (m_error)

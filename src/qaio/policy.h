@@ -18,12 +18,12 @@ class QAIO_EXPORT EventLoopPolicy
 public:
     virtual ~EventLoopPolicy();
     virtual Loop &getEventLoop() = 0;
-    // nullptr unsets the thread's loop. The policy does not own a loop set here.
+    /// nullptr unsets the thread's loop. The policy does not own a loop set here.
     virtual void setEventLoop(Loop *loop) = 0;
     virtual std::unique_ptr<Loop> newEventLoop() = 0;
 };
 
-// asyncio's DefaultEventLoopPolicy.
+/// asyncio's DefaultEventLoopPolicy.
 class QAIO_EXPORT DefaultEventLoopPolicy : public EventLoopPolicy
 {
 public:
@@ -33,7 +33,7 @@ public:
     void setEventLoop(Loop *loop) override;
     std::unique_ptr<Loop> newEventLoop() override;
 
-    // Called by ~Loop so that no thread keeps a dangling current loop.
+    /// Called by ~Loop so that no thread keeps a dangling current loop.
     void forget(Loop *loop);
 
 private:

@@ -26,13 +26,13 @@ class QAIO_EXPORT BaseProtocol
 {
 public:
     virtual ~BaseProtocol();
-    // The transport is valid until connectionLost() returns.
+    /// The transport is valid until connectionLost() returns.
     virtual void connectionMade(BaseTransport *transport);
-    // null: a regular close or EOF; otherwise the error that ended it.
+    /// null: a regular close or EOF; otherwise the error that ended it.
     virtual void connectionLost(std::exception_ptr error);
-    // The transport's write buffer went above its high-water mark...
+    /// The transport's write buffer went above its high-water mark...
     virtual void pauseWriting();
-    // ... and back down to its low-water mark.
+    /// ... and back down to its low-water mark.
     virtual void resumeWriting();
 };
 
@@ -40,18 +40,18 @@ class QAIO_EXPORT Protocol : public BaseProtocol
 {
 public:
     virtual void dataReceived(const QByteArray &data);
-    // The peer closed its side. Return true to keep the connection half-open
-    // (the protocol may still write); false closes the transport.
+    /// The peer closed its side. Return true to keep the connection half-open
+    /// (the protocol may still write); false closes the transport.
     virtual bool eofReceived();
 };
 
-// Receives straight into a buffer of the protocol's own: no extra copy.
+/// Receives straight into a buffer of the protocol's own: no extra copy.
 class QAIO_EXPORT BufferedProtocol : public BaseProtocol
 {
 public:
-    // A buffer to receive into (at least 1 byte; sizeHint -1 means "any").
+    /// A buffer to receive into (at least 1 byte; sizeHint -1 means "any").
     virtual std::span<char> getBuffer(qsizetype sizeHint) = 0;
-    // The first nbytes of the last getBuffer() were filled.
+    /// The first nbytes of the last getBuffer() were filled.
     virtual void bufferUpdated(qsizetype nbytes) = 0;
     virtual bool eofReceived();
 };
@@ -60,7 +60,7 @@ class QAIO_EXPORT DatagramProtocol : public BaseProtocol
 {
 public:
     virtual void datagramReceived(const QByteArray &data, const SocketAddress &from);
-    // A send or receive failed (e.g. ICMP port unreachable): the endpoint stays open.
+    /// A send or receive failed (e.g. ICMP port unreachable): the endpoint stays open.
     virtual void errorReceived(std::exception_ptr error);
 };
 

@@ -99,7 +99,7 @@ public:
     bool full() const noexcept { return m_maxsize > 0 && qsize() >= std::size_t(m_maxsize); }
     bool isShutdown() const noexcept { return m_shutdown; }
 
-    // Waits for a free slot, then adds the item.
+    /// Waits for a free slot, then adds the item.
     Coro<void> put(T item)
     {
         while (full()) {
@@ -125,7 +125,7 @@ public:
         putNowait(std::move(item));
     }
 
-    // Adds the item now; QueueFull if there is no slot, QueueShutDown after shutdown().
+    /// Adds the item now; QueueFull if there is no slot, QueueShutDown after shutdown().
     void putNowait(T item)
     {
         if (m_shutdown)
@@ -138,7 +138,7 @@ public:
         detail::wakeUpNext(m_getters);
     }
 
-    // Waits for an item and removes it.
+    /// Waits for an item and removes it.
     Coro<T> get()
     {
         while (empty()) {
@@ -164,7 +164,7 @@ public:
         co_return getNowait();
     }
 
-    // Removes an item now; QueueEmpty if there is none (QueueShutDown once shut down).
+    /// Removes an item now; QueueEmpty if there is none (QueueShutDown once shut down).
     T getNowait()
     {
         if (empty()) {
@@ -177,8 +177,8 @@ public:
         return item;
     }
 
-    // One item taken with get() has been processed. ValueError if called more
-    // often than items were put.
+    /// One item taken with get() has been processed. ValueError if called more
+    /// often than items were put.
     void taskDone()
     {
         if (m_unfinished <= 0)
@@ -187,16 +187,16 @@ public:
             m_finished.set();
     }
 
-    // Waits until every item put has been marked done with taskDone().
+    /// Waits until every item put has been marked done with taskDone().
     Coro<void> join()
     {
         if (m_unfinished > 0)
             co_await m_finished.wait();
     }
 
-    // Python 3.13's shutdown: put() fails from now on; get() fails once the
-    // queue is empty (immediate: at once, dropping the items and marking them
-    // done). Every waiting put() and get() wakes up to re-check.
+    /// Python 3.13's shutdown: put() fails from now on; get() fails once the
+    /// queue is empty (immediate: at once, dropping the items and marking them
+    /// done). Every waiting put() and get() wakes up to re-check.
     void shutdown(bool immediate = false)
     {
         m_shutdown = true;
@@ -236,7 +236,7 @@ using Queue = BasicQueue<T, detail::FifoOrder<T>>;
 template<class T>
 using LifoQueue = BasicQueue<T, detail::LifoOrder<T>>;
 
-// Lowest first by `Compare` (std::less: the smallest item comes out first).
+/// Lowest first by `Compare` (std::less: the smallest item comes out first).
 template<class T, class Compare = std::less<T>>
 class PriorityQueue : public BasicQueue<T, detail::PriorityOrder<T, Compare>>
 {

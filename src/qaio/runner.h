@@ -42,8 +42,8 @@ private:
 
 struct RunnerOptions
 {
-    std::optional<bool> debug{};                       // Loop::setDebug, if set
-    std::function<std::unique_ptr<Loop>()> loopFactory{}; // default: newEventLoop()
+    std::optional<bool> debug{};                       ///< Loop::setDebug, if set
+    std::function<std::unique_ptr<Loop>()> loopFactory{}; ///< default: newEventLoop()
 };
 
 class QAIO_EXPORT Runner
@@ -54,11 +54,11 @@ public:
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
-    // Runs `coro` as a task until it is done and returns its result. In the
-    // main thread, Ctrl+C (SIGINT, if it has its default disposition) cancels
-    // the task; once it has finished cancelling, run() throws KeyboardInterrupt.
-    // A second Ctrl+C kills the process at once (Python's KeyboardInterrupt
-    // from the signal handler cannot be had in C++).
+    /// Runs `coro` as a task until it is done and returns its result. In the
+    /// main thread, Ctrl+C (SIGINT, if it has its default disposition) cancels
+    /// the task; once it has finished cancelling, run() throws KeyboardInterrupt.
+    /// A second Ctrl+C kills the process at once (Python's KeyboardInterrupt
+    /// from the signal handler cannot be had in C++).
     template<class T>
     decltype(auto) run(Coro<T> coro)
     {
@@ -76,10 +76,10 @@ public:
         }
     }
 
-    // Cancels what is still pending, waits for it, shuts the default executor
-    // down (waiting for its threads), closes the loop. Idempotent.
+    /// Cancels what is still pending, waits for it, shuts the default executor
+    /// down (waiting for its threads), closes the loop. Idempotent.
     void close();
-    // The loop (created on first use). RuntimeError once closed.
+    /// The loop (created on first use). RuntimeError once closed.
     Loop &getLoop();
 
 private:

@@ -21,15 +21,15 @@ namespace qaio {
 
 struct ServerOptions
 {
-    int family = 0; // AF_UNSPEC: every family the hosts resolve to
-    int flags = 0;  // getaddrinfo flags (AI_PASSIVE is added)
+    int family = 0; ///< AF_UNSPEC: every family the hosts resolve to
+    int flags = 0;  ///< getaddrinfo flags (AI_PASSIVE is added)
     int backlog = 100;
-    bool reuseAddress = true; // SO_REUSEADDR, asyncio's default on POSIX
-    bool reusePort = false;   // SO_REUSEPORT
-    bool keepAlive = false;   // SO_KEEPALIVE on accepted connections
-    bool startServing = true; // start accepting at once
-    // TLS (asyncio's ssl=, see <qaio/ssl.h>): the configuration must hold the
-    // server's certificate (chain) and private key.
+    bool reuseAddress = true; ///< SO_REUSEADDR, asyncio's default on POSIX
+    bool reusePort = false;   ///< SO_REUSEPORT
+    bool keepAlive = false;   ///< SO_KEEPALIVE on accepted connections
+    bool startServing = true; ///< start accepting at once
+    /// TLS (asyncio's ssl=, see <qaio/ssl.h>): the configuration must hold the
+    /// server's certificate (chain) and private key.
     std::optional<QSslConfiguration> ssl{};
     double sslHandshakeTimeout = 60;
     double sslShutdownTimeout = 30;
@@ -42,18 +42,18 @@ public:
     Server(const Server &) = delete;
     Server &operator=(const Server &) = delete;
 
-    // Stops listening (connected clients stay; see closeClients/abortClients).
+    /// Stops listening (connected clients stay; see closeClients/abortClients).
     void close();
     void closeClients();
     void abortClients();
     bool isServing() const;
-    // Starts accepting (if not yet), then yields once so that it takes effect.
+    /// Starts accepting (if not yet), then yields once so that it takes effect.
     Coro<void> startServing();
-    // Accepts until cancelled; then closes the server and waits until closed.
+    /// Accepts until cancelled; then closes the server and waits until closed.
     Coro<void> serveForever();
-    // Waits until the server is closed and every client connection is gone.
+    /// Waits until the server is closed and every client connection is gone.
     Coro<void> waitClosed();
-    // The listening sockets (empty once closed).
+    /// The listening sockets (empty once closed).
     QList<SocketAddress> sockets() const;
     Loop &getLoop() const;
 

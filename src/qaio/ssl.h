@@ -26,10 +26,10 @@ namespace qaio {
 
 class Loop;
 
-// Python's ssl.SSLError (an OSError): the TLS layer failed — a protocol
-// error, an alert from the peer, a handshake that cannot agree. The code is
-// std::errc::protocol_error; what() reads like Python's:
-// "[SSL: WRONG_VERSION_NUMBER] wrong version number".
+/// Python's ssl.SSLError (an OSError): the TLS layer failed — a protocol
+/// error, an alert from the peer, a handshake that cannot agree. The code is
+/// std::errc::protocol_error; what() reads like Python's:
+/// "[SSL: WRONG_VERSION_NUMBER] wrong version number".
 class QAIO_EXPORT SSLError : public std::system_error
 {
 public:
@@ -40,7 +40,7 @@ public:
     {
     }
     const char *what() const noexcept override { return m_message.c_str(); }
-    // OpenSSL's reason as Python names it ("CERTIFICATE_VERIFY_FAILED", ...).
+    /// OpenSSL's reason as Python names it ("CERTIFICATE_VERIFY_FAILED", ...).
     QString reason() const { return m_reason; }
 
 private:
@@ -48,8 +48,8 @@ private:
     std::string m_message;
 };
 
-// Python's ssl.SSLCertVerificationError: the peer's certificate was not
-// trusted or did not match the server hostname.
+/// Python's ssl.SSLCertVerificationError: the peer's certificate was not
+/// trusted or did not match the server hostname.
 class QAIO_EXPORT SSLCertVerificationError : public SSLError
 {
 public:
@@ -60,19 +60,19 @@ public:
         , verifyMessage(verifyMessage)
     {
     }
-    long verifyCode;       // OpenSSL's X509_V_ERR_* (62: hostname mismatch)
-    QString verifyMessage; // "self-signed certificate", "Hostname mismatch, ..."
+    long verifyCode;       ///< OpenSSL's X509_V_ERR_* (62: hostname mismatch)
+    QString verifyMessage; ///< "self-signed certificate", "Hostname mismatch, ..."
 };
 
 struct StartTlsOptions
 {
     bool serverSide = false;
-    // Client side: the name sent as SNI and checked against the certificate
-    // (when the configuration verifies the peer). An IP address is checked
-    // against the certificate's IP addresses and sent as no SNI.
+    /// Client side: the name sent as SNI and checked against the certificate
+    /// (when the configuration verifies the peer). An IP address is checked
+    /// against the certificate's IP addresses and sent as no SNI.
     QString serverHostname{};
-    double sslHandshakeTimeout = 60; // seconds; then ConnectionAbortedError (ECONNABORTED)
-    double sslShutdownTimeout = 30;  // seconds; then the connection is aborted with TimeoutError
+    double sslHandshakeTimeout = 60; ///< seconds; then ConnectionAbortedError (ECONNABORTED)
+    double sslShutdownTimeout = 30;  ///< seconds; then the connection is aborted with TimeoutError
 };
 
 // asyncio's loop.start_tls: upgrades a live connection to TLS (STARTTLS).

@@ -37,30 +37,30 @@ class StreamReaderProtocol;
 class QAIO_EXPORT StreamReader
 {
 public:
-    // ValueError if limit <= 0. Must be created while a loop runs (or be given one).
+    /// ValueError if limit <= 0. Must be created while a loop runs (or be given one).
     explicit StreamReader(qsizetype limit = kDefaultStreamLimit);
     StreamReader(Loop &loop, qsizetype limit);
 
-    // Up to n bytes (n < 0: everything until EOF); empty at EOF.
+    /// Up to n bytes (n < 0: everything until EOF); empty at EOF.
     Coro<QByteArray> read(qsizetype n = -1);
-    // One line including its "\n" (the rest of the data at EOF, possibly empty).
-    // ValueError when no line end is found within the limit (the data is dropped).
+    /// One line including its "\n" (the rest of the data at EOF, possibly empty).
+    /// ValueError when no line end is found within the limit (the data is dropped).
     Coro<QByteArray> readline();
-    // Exactly n bytes; IncompleteReadError (with the partial data) at an early EOF.
+    /// Exactly n bytes; IncompleteReadError (with the partial data) at an early EOF.
     Coro<QByteArray> readexactly(qsizetype n);
-    // Data up to and including `separator`; IncompleteReadError at EOF,
-    // LimitOverrunError if the limit is reached first (the data stays buffered).
+    /// Data up to and including `separator`; IncompleteReadError at EOF,
+    /// LimitOverrunError if the limit is reached first (the data stays buffered).
     Coro<QByteArray> readuntil(QByteArray separator = QByteArrayLiteral("\n"));
-    // The same with several separators (Python 3.13): the earliest match wins.
+    /// The same with several separators (Python 3.13): the earliest match wins.
     Coro<QByteArray> readuntil(QList<QByteArray> separators);
-    // Line by line (asyncio's `async for line in reader`): nullopt at EOF.
+    /// Line by line (asyncio's `async for line in reader`): nullopt at EOF.
     Coro<std::optional<QByteArray>> nextLine();
 
     bool atEof() const;
     qsizetype limit() const;
     std::exception_ptr exception() const;
 
-    // What a protocol calls (asyncio's feed_data & co).
+    /// What a protocol calls (asyncio's feed_data & co).
     void feedData(const QByteArray &data);
     void feedEof();
     void setException(std::exception_ptr error);
@@ -84,16 +84,16 @@ public:
     bool canWriteEof() const;
     void close();
     bool isClosing() const;
-    // Waits until the transport's buffer is below its low-water mark; raises
-    // the connection's error (ConnectionResetError-like std::system_error) if it is gone.
+    /// Waits until the transport's buffer is below its low-water mark; raises
+    /// the connection's error (ConnectionResetError-like std::system_error) if it is gone.
     Coro<void> drain();
-    // Waits until the connection is closed (connectionLost has run).
+    /// Waits until the connection is closed (connectionLost has run).
     Coro<void> waitClosed();
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const;
-    // asyncio's StreamWriter.start_tls: drains, then upgrades the connection to
-    // TLS (STARTTLS); reader and writer (and their copies) go on in plaintext
-    // over the TLS transport. The side is the stream's own (startServer's
-    // streams are the server side); options.serverSide is ignored.
+    /// asyncio's StreamWriter.start_tls: drains, then upgrades the connection to
+    /// TLS (STARTTLS); reader and writer (and their copies) go on in plaintext
+    /// over the TLS transport. The side is the stream's own (startServer's
+    /// streams are the server side); options.serverSide is ignored.
     Coro<void> startTls(QSslConfiguration sslConfig, StartTlsOptions options = {});
     const std::shared_ptr<Transport> &transport() const { return *m_transport; }
 

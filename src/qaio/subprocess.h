@@ -44,19 +44,19 @@ enum class Redirect {
 
 struct SubprocessOptions
 {
-    // Unset: Pipe for subprocessExec/subprocessShell (as loop.subprocess_exec),
-    // Inherit for createSubprocessExec/createSubprocessShell (as asyncio).
+    /// Unset: Pipe for subprocessExec/subprocessShell (as loop.subprocess_exec),
+    /// Inherit for createSubprocessExec/createSubprocessShell (as asyncio).
     std::optional<Redirect> stdIn{};
     std::optional<Redirect> stdOut{};
     std::optional<Redirect> stdErr{};
-    // monostate: the parent's environment. A map replaces it entirely (as
-    // Popen's env=), so add PATH yourself if the child needs it.
+    /// monostate: the parent's environment. A map replaces it entirely (as
+    /// Popen's env=), so add PATH yourself if the child needs it.
     std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env{};
-    // The child's working directory (empty: the parent's).
+    /// The child's working directory (empty: the parent's).
     QString cwd{};
-    // The child calls setsid() before exec (asyncio's start_new_session).
+    /// The child calls setsid() before exec (asyncio's start_new_session).
     bool startNewSession = false;
-    // createSubprocess*: the StreamReaders' buffer limit.
+    /// createSubprocess*: the StreamReaders' buffer limit.
     qsizetype limit = kDefaultStreamLimit;
 };
 
@@ -65,32 +65,32 @@ class SubprocessTransport;
 class QAIO_EXPORT SubprocessProtocol : public BaseProtocol
 {
 public:
-    // connectionMade(transport) receives the SubprocessTransport.
-    // Data from the child's stdout (fd 1) or stderr (fd 2).
+    /// connectionMade(transport) receives the SubprocessTransport.
+    /// Data from the child's stdout (fd 1) or stderr (fd 2).
     virtual void pipeDataReceived(int fd, const QByteArray &data);
-    // One of the child's pipes closed (null: EOF; stdin: the write failed).
+    /// One of the child's pipes closed (null: EOF; stdin: the write failed).
     virtual void pipeConnectionLost(int fd, std::exception_ptr error);
-    // The child exited; runs after every pipe's pipeConnectionLost.
+    /// The child exited; runs after every pipe's pipeConnectionLost.
     virtual void processExited();
 };
 
 class QAIO_EXPORT SubprocessTransport : public virtual BaseTransport
 {
 public:
-    // The child's process id (kept after it exited, as Popen.pid).
+    /// The child's process id (kept after it exited, as Popen.pid).
     virtual qint64 getPid() const = 0;
-    // The pipe transport for fd 0 (a WriteTransport; also a Transport whose
-    // read side is inert), 1 or 2 (ReadTransport); nullptr if not a pipe.
+    /// The pipe transport for fd 0 (a WriteTransport; also a Transport whose
+    /// read side is inert), 1 or 2 (ReadTransport); nullptr if not a pipe.
     virtual std::shared_ptr<BaseTransport> getPipeTransport(int fd) const = 0;
-    // nullopt while running; the exit status, or -N after death by signal N.
+    /// nullopt while running; the exit status, or -N after death by signal N.
     virtual std::optional<int> getReturncode() const = 0;
-    // Sends `signal` to the child. Once the child has exited and its
-    // connectionLost() ran: asyncio's ProcessLookupError, here
-    // std::system_error(ESRCH); exited but not reported yet: nothing happens.
+    /// Sends `signal` to the child. Once the child has exited and its
+    /// connectionLost() ran: asyncio's ProcessLookupError, here
+    /// std::system_error(ESRCH); exited but not reported yet: nothing happens.
     virtual void sendSignal(int signal) = 0;
-    virtual void terminate() = 0; // SIGTERM
-    virtual void kill() = 0;      // SIGKILL
-    // The returncode once the child has exited (any number of waiters).
+    virtual void terminate() = 0; ///< SIGTERM
+    virtual void kill() = 0;      ///< SIGKILL
+    /// The returncode once the child has exited (any number of waiters).
     virtual Future<int> exited() = 0;
 };
 
@@ -113,25 +113,25 @@ namespace detail {
 struct ProcessState;
 }
 
-// asyncio.subprocess.Process: a handle (copies share one child).
+/// asyncio.subprocess.Process: a handle (copies share one child).
 class QAIO_EXPORT Process
 {
 public:
     explicit Process(std::shared_ptr<detail::ProcessState> state);
 
-    // Present when the matching option was Redirect::Pipe.
-    // (asyncio's proc.stdin / stdout / stderr: those names are C macros.)
+    /// Present when the matching option was Redirect::Pipe.
+    /// (asyncio's proc.stdin / stdout / stderr: those names are C macros.)
     std::optional<StreamWriter> stdIn() const;
     std::optional<StreamReader> stdOut() const;
     std::optional<StreamReader> stdErr() const;
     qint64 pid() const;
     std::optional<int> returncode() const;
 
-    // Waits for the child to exit; the returncode (again on every call).
+    /// Waits for the child to exit; the returncode (again on every call).
     Coro<int> wait();
-    // Writes `input` to stdin (then closes it), reads stdout and stderr to
-    // EOF, waits for the exit. A child that stops reading its stdin early
-    // is not an error (the rest of the input is dropped), as asyncio.
+    /// Writes `input` to stdin (then closes it), reads stdout and stderr to
+    /// EOF, waits for the exit. A child that stops reading its stdin early
+    /// is not an error (the rest of the input is dropped), as asyncio.
     Coro<std::pair<QByteArray, QByteArray>> communicate(std::optional<QByteArray> input = std::nullopt);
     void sendSignal(int signal);
     void terminate();

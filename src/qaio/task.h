@@ -29,12 +29,12 @@ class TaskBase;
 template<class T>
 class Task;
 
-// One frame of Task::getStack(): the coroutine function suspended there.
+/// One frame of Task::getStack(): the coroutine function suspended there.
 struct StackFrame
 {
-    const void *address = nullptr; // the coroutine frame
-    QString function;              // e.g. "qaio::Coro<int> fetch(QString)"
-    QString file;                  // where the coroutine function is defined
+    const void *address = nullptr; ///< the coroutine frame
+    QString function;              ///< e.g. "qaio::Coro<int> fetch(QString)"
+    QString file;                  ///< where the coroutine function is defined
     int line = 0;
 };
 
@@ -170,7 +170,7 @@ public:
     operator TaskBase() const;
 };
 
-// A Task of any T: what currentTask(), allTasks() and task factories hand out.
+/// A Task of any T: what currentTask(), allTasks() and task factories hand out.
 class TaskBase : public FutureBase, public detail::TaskMethods<TaskBase>
 {
 public:

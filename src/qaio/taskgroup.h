@@ -23,7 +23,7 @@ class QAIO_EXPORT TaskGroup
 public:
     TaskGroup();
 
-    // A task that belongs to the group (only while run() is active).
+    /// A task that belongs to the group (only while run() is active).
     template<class T>
     Task<T> createTask(Coro<T> coro, const QString &name = {},
                        std::source_location where = std::source_location::current())
@@ -34,8 +34,8 @@ public:
         return task;
     }
 
-    // Runs `body` as the group's `async with` block, then waits for its tasks.
-    // Not a coroutine itself: the lazily started frame must not refer to *this.
+    /// Runs `body` as the group's `async with` block, then waits for its tasks.
+    /// Not a coroutine itself: the lazily started frame must not refer to *this.
     template<class T>
     Coro<T> run(Coro<T> body)
     {

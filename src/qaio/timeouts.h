@@ -18,17 +18,17 @@ namespace qaio {
 class QAIO_EXPORT Timeout
 {
 public:
-    // Deadline on Loop::time()'s clock; nullopt for none (it can be set later).
+    /// Deadline on Loop::time()'s clock; nullopt for none (it can be set later).
     explicit Timeout(std::optional<double> when);
 
     std::optional<double> when() const;
-    // Moves the deadline (nullopt removes it); only while the body runs.
+    /// Moves the deadline (nullopt removes it); only while the body runs.
     void reschedule(std::optional<double> when);
-    // True once the deadline passed and the body was cancelled because of it.
+    /// True once the deadline passed and the body was cancelled because of it.
     bool expired() const;
 
-    // Runs `body` inside this timeout (asyncio's `async with`); a Timeout runs once.
-    // Not a coroutine itself: the lazily started frame must not refer to *this.
+    /// Runs `body` inside this timeout (asyncio's `async with`); a Timeout runs once.
+    /// Not a coroutine itself: the lazily started frame must not refer to *this.
     template<class T>
     Coro<T> run(Coro<T> body)
     {

@@ -29,15 +29,15 @@ class QAIO_EXPORT BaseTransport
 {
 public:
     virtual ~BaseTransport();
-    // asyncio's get_extra_info: "peername", "sockname" (SocketAddress in the
-    // QVariant), "socket" (the fd, int), "sslcontext", "peercert", ...
+    /// asyncio's get_extra_info: "peername", "sockname" (SocketAddress in the
+    /// QVariant), "socket" (the fd, int), "sslcontext", "peercert", ...
     virtual QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const = 0;
     virtual bool isClosing() const = 0;
-    // Closes after the buffered data is sent; connectionLost(nullptr) follows.
+    /// Closes after the buffered data is sent; connectionLost(nullptr) follows.
     virtual void close() = 0;
     virtual void setProtocol(std::shared_ptr<BaseProtocol> protocol) = 0;
     virtual std::shared_ptr<BaseProtocol> getProtocol() const = 0;
-    // The owning pointer to this transport (for protocols that keep it).
+    /// The owning pointer to this transport (for protocols that keep it).
     virtual std::shared_ptr<BaseTransport> sharedSelf() = 0;
 };
 
@@ -52,19 +52,19 @@ public:
 class QAIO_EXPORT WriteTransport : public virtual BaseTransport
 {
 public:
-    // Buffers `data` and sends it as soon as possible; never blocks.
+    /// Buffers `data` and sends it as soon as possible; never blocks.
     virtual void write(const QByteArray &data) = 0;
     virtual void writelines(const QList<QByteArray> &data);
-    // Closes the write side after the buffered data (half-close).
+    /// Closes the write side after the buffered data (half-close).
     virtual void writeEof() = 0;
     virtual bool canWriteEof() const = 0;
-    // Closes at once, dropping buffered data; connectionLost(nullptr) follows.
+    /// Closes at once, dropping buffered data; connectionLost(nullptr) follows.
     virtual void abort() = 0;
-    // Flow control: pauseWriting() above `high`, resumeWriting() at `low`.
-    // Defaults 64 KiB and 16 KiB. ValueError unless high >= low >= 0.
+    /// Flow control: pauseWriting() above `high`, resumeWriting() at `low`.
+    /// Defaults 64 KiB and 16 KiB. ValueError unless high >= low >= 0.
     virtual void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
                                       std::optional<qsizetype> low = std::nullopt) = 0;
-    // (low, high), as asyncio.
+    /// (low, high), as asyncio.
     virtual std::pair<qsizetype, qsizetype> getWriteBufferLimits() const = 0;
     virtual qsizetype getWriteBufferSize() const = 0;
 };
@@ -76,12 +76,12 @@ class QAIO_EXPORT Transport : public ReadTransport, public WriteTransport
 class QAIO_EXPORT DatagramTransport : public virtual BaseTransport
 {
 public:
-    // Sends one datagram (to the connected peer when `to` is invalid).
+    /// Sends one datagram (to the connected peer when `to` is invalid).
     virtual void sendto(const QByteArray &data, const SocketAddress &to = {}) = 0;
     virtual void abort() = 0;
-    // Queued datagrams count their size plus 8 bytes of header, as asyncio.
+    /// Queued datagrams count their size plus 8 bytes of header, as asyncio.
     virtual qsizetype getWriteBufferSize() const = 0;
-    // Flow control as WriteTransport's (pauseWriting() above `high`).
+    /// Flow control as WriteTransport's (pauseWriting() above `high`).
     virtual void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
                                       std::optional<qsizetype> low = std::nullopt) = 0;
     virtual std::pair<qsizetype, qsizetype> getWriteBufferLimits() const = 0;

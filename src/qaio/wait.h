@@ -18,7 +18,7 @@ enum class ReturnWhen {
 
 struct WaitOptions
 {
-    std::optional<double> timeout{}; // seconds; none waits as long as it takes
+    std::optional<double> timeout{}; ///< seconds; none waits as long as it takes
     ReturnWhen returnWhen = ReturnWhen::AllCompleted;
 };
 
@@ -84,11 +84,11 @@ Coro<DoneAndPending<F>> wait(std::vector<F> futures, WaitOptions options = {})
     co_return result;
 }
 
-// asyncio.as_completed (3.13): futures in the order they complete.
-//   auto ac = asCompleted(tasks);
-//   while (ac.hasNext()) { Task<int> t = co_await ac.next(); ... }  // `async for` form
-//   for (Coro<int> next : asCompleted(tasks)) { int v = co_await std::move(next); }  // plain form
-// With a timeout, next() throws TimeoutError once the deadline passes.
+/// asyncio.as_completed (3.13): futures in the order they complete.
+///   auto ac = asCompleted(tasks);
+///   while (ac.hasNext()) { Task<int> t = co_await ac.next(); ... }  // `async for` form
+///   for (Coro<int> next : asCompleted(tasks)) { int v = co_await std::move(next); }  // plain form
+/// With a timeout, next() throws TimeoutError once the deadline passes.
 template<class F>
 class AsCompleted
 {
@@ -120,7 +120,7 @@ public:
 
     bool hasNext() const { return m_state->yielded < m_state->todo; }
 
-    // The next future to complete (the `async for` form).
+    /// The next future to complete (the `async for` form).
     Coro<F> next()
     {
         if (m_state->yielded >= m_state->todo)
@@ -129,10 +129,10 @@ public:
         return nextFrom(m_state);
     }
 
-    // The next result (the plain-iteration form): awaits next(), then its result.
+    /// The next result (the plain-iteration form): awaits next(), then its result.
     Coro<value_type> nextResult() { return resultOf(next()); }
 
-    // Range-for support for the plain form: yields one Coro per future.
+    /// Range-for support for the plain form: yields one Coro per future.
     struct Iterator
     {
         AsCompleted *self;
