@@ -25,10 +25,11 @@ namespace qaio {
 using ProtocolFactory = std::function<std::shared_ptr<BaseProtocol>()>;
 using TransportAndProtocol = std::pair<std::shared_ptr<Transport>, std::shared_ptr<BaseProtocol>>;
 
+/// Options of openConnection() and createConnection() (asyncio's keyword arguments).
 struct ConnectionOptions
 {
     int family = 0;   ///< AF_UNSPEC: whatever the host resolves to
-    int protocol = 0;
+    int protocol = 0; ///< IPPROTO_* for getaddrinfo (0: any)
     int flags = 0;    ///< getaddrinfo flags
     std::optional<SocketAddress> localAddr{}; ///< bind here before connecting
     /// Throw an ExceptionGroup of every attempt's error instead of one error.
@@ -43,9 +44,9 @@ struct ConnectionOptions
     /// configuration. serverHostname (default: host) is sent as SNI and checked
     /// against the certificate; the timeouts are in seconds.
     std::optional<QSslConfiguration> ssl{};
-    QString serverHostname{};
-    double sslHandshakeTimeout = 60;
-    double sslShutdownTimeout = 30;
+    QString serverHostname{}; ///< the name sent as SNI and checked against the certificate (default: host)
+    double sslHandshakeTimeout = 60; ///< seconds the TLS handshake may take
+    double sslShutdownTimeout = 30; ///< seconds the TLS shutdown may take
 };
 
 // Connects to host:port and runs a protocol from `factory` on the connection.
@@ -62,8 +63,8 @@ QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, Protocol
 struct AcceptedSocketOptions
 {
     std::optional<QSslConfiguration> ssl{}; ///< our certificate and key
-    double sslHandshakeTimeout = 60;
-    double sslShutdownTimeout = 30;
+    double sslHandshakeTimeout = 60; ///< seconds the TLS handshake may take
+    double sslShutdownTimeout = 30; ///< seconds the TLS shutdown may take
 };
 
 // Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket); with

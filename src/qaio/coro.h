@@ -358,17 +358,24 @@ decltype(auto) PromiseBase::await_transform(A &&awaitable)
 
 } // namespace detail
 
+/// A coroutine returning T: what a coroutine function returns. Await it, or run it as a Task (createTask). Move-only; lazily started.
 template<class T>
 class [[nodiscard]] Coro
 {
 public:
+    /// The coroutine's promise type (internal).
     using promise_type = detail::CoroPromise<T>;
+    /// The result type.
     using value_type = T;
+    /// The coroutine handle type.
     using Handle = std::coroutine_handle<promise_type>;
 
     Coro() noexcept = default;
+    /// Internal: takes ownership of coroutine `h`.
     explicit Coro(Handle h) noexcept : m_handle(h) {}
+    /// Takes over `other`'s coroutine.
     Coro(Coro &&other) noexcept : m_handle(std::exchange(other.m_handle, nullptr)) {}
+    /// Destroys the held coroutine and takes over `other`'s.
     Coro &operator=(Coro &&other) noexcept
     {
         if (this != &other) {
@@ -386,6 +393,7 @@ public:
             m_handle.destroy();
     }
 
+    /// False once moved from (or default-constructed).
     bool isValid() const noexcept { return bool(m_handle); }
     /// The frame stays owned by this Coro; awaiting borrows it.
     Handle handle() const noexcept { return m_handle; }

@@ -34,16 +34,17 @@ namespace qaio {
 /// asyncio's (host, port) tuple; for family AF_UNIX `host` is the socket path.
 struct HostPort
 {
-    QString host;
-    quint16 port = 0;
+    QString host; ///< host name or address
+    quint16 port = 0; ///< port number
 };
 
+/// Options of createDatagramEndpoint() (asyncio's keyword arguments).
 struct DatagramEndpointOptions
 {
     std::optional<HostPort> localAddr = std::nullopt;  ///< bind here
     std::optional<HostPort> remoteAddr = std::nullopt; ///< connect here (sendto's default destination)
     int family = 0; ///< AF_UNSPEC: whatever the addresses resolve to
-    int proto = 0;
+    int proto = 0; ///< IPPROTO_* for getaddrinfo (0: any)
     int flags = 0;  ///< getaddrinfo flags
     bool reusePort = false;      ///< SO_REUSEPORT
     bool allowBroadcast = false; ///< SO_BROADCAST; remoteAddr is then not connected

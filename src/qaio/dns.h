@@ -18,20 +18,22 @@
 
 namespace qaio {
 
+/// One result of getaddrinfo() (asyncio's 5-tuple).
 struct AddrInfo
 {
     int family = 0;   ///< AF_INET, AF_INET6, ...
     int type = 0;     ///< SOCK_STREAM, SOCK_DGRAM, ...
-    int protocol = 0;
+    int protocol = 0; ///< IPPROTO_TCP, IPPROTO_UDP, ...
     QString canonicalName; ///< only with AI_CANONNAME, on the first entry
-    SocketAddress address;
+    SocketAddress address; ///< the address to connect or bind to
 };
 
+/// The optional arguments of getaddrinfo().
 struct AddrInfoOptions
 {
     int family = 0; ///< AF_UNSPEC
-    int type = 0;
-    int protocol = 0;
+    int type = 0; ///< SOCK_STREAM, SOCK_DGRAM, ... (0: any)
+    int protocol = 0; ///< IPPROTO_* (0: any)
     int flags = 0;  ///< AI_PASSIVE, AI_CANONNAME, ...
 };
 

@@ -21,7 +21,9 @@ namespace qaio {
 class QAIO_EXPORT RuntimeError : public std::runtime_error
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit RuntimeError(const QString &message) : std::runtime_error(message.toStdString()) {}
+    /// Constructs the error with `message` (also what()).
     explicit RuntimeError(const char *message) : std::runtime_error(message) {}
 };
 
@@ -29,7 +31,9 @@ public:
 class QAIO_EXPORT ValueError : public std::invalid_argument
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit ValueError(const QString &message) : std::invalid_argument(message.toStdString()) {}
+    /// Constructs the error with `message` (also what()).
     explicit ValueError(const char *message) : std::invalid_argument(message) {}
 };
 
@@ -37,7 +41,9 @@ public:
 class QAIO_EXPORT TypeError : public std::invalid_argument
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit TypeError(const QString &message) : std::invalid_argument(message.toStdString()) {}
+    /// Constructs the error with `message` (also what()).
     explicit TypeError(const char *message) : std::invalid_argument(message) {}
 };
 
@@ -48,7 +54,9 @@ public:
 class QAIO_EXPORT KeyboardInterrupt : public std::exception
 {
 public:
+    /// The exit status of a process ended by Ctrl+C (128 + SIGINT).
     static constexpr int exitStatus = 130;
+    /// "KeyboardInterrupt".
     const char *what() const noexcept override { return "KeyboardInterrupt"; }
 };
 
@@ -58,7 +66,9 @@ class QAIO_EXPORT CancelledError : public std::exception
 {
 public:
     CancelledError() = default;
+    /// A cancellation carrying the message given to cancel().
     explicit CancelledError(const QString &message) : m_message(message.toStdString()) {}
+    /// The cancel message, or "CancelledError" when there is none.
     const char *what() const noexcept override
     {
         return m_message.empty() ? "CancelledError" : m_message.c_str();
@@ -74,7 +84,9 @@ private:
 class QAIO_EXPORT InvalidStateError : public std::logic_error
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit InvalidStateError(const QString &message) : std::logic_error(message.toStdString()) {}
+    /// Constructs the error with `message` (also what()).
     explicit InvalidStateError(const char *message) : std::logic_error(message) {}
 };
 
@@ -83,6 +95,7 @@ class QAIO_EXPORT TimeoutError : public std::runtime_error
 {
 public:
     TimeoutError() : std::runtime_error("TimeoutError") {}
+    /// Constructs the error with `message` (also what()).
     explicit TimeoutError(const QString &message) : std::runtime_error(message.toStdString()) {}
 };
 
@@ -90,6 +103,7 @@ public:
 class QAIO_EXPORT EOFError : public std::runtime_error
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit EOFError(const QString &message) : std::runtime_error(message.toStdString()) {}
 };
 
@@ -97,6 +111,7 @@ public:
 class QAIO_EXPORT IncompleteReadError : public EOFError
 {
 public:
+    /// The stream ended after `partialBytes` of `expectedBytes` (-1: unknown) bytes.
     IncompleteReadError(QByteArray partialBytes, qsizetype expectedBytes)
         : EOFError(QStringLiteral("%1 bytes read on a total of %2 expected bytes")
                        .arg(partialBytes.size())
@@ -106,6 +121,7 @@ public:
         , expected(expectedBytes)
     {
     }
+    /// The bytes read before the end of the stream.
     QByteArray partial;
     qsizetype expected; ///< -1 when unknown (asyncio's None)
 };
@@ -114,10 +130,12 @@ public:
 class QAIO_EXPORT LimitOverrunError : public std::runtime_error
 {
 public:
+    /// A separator was not found within the limit; `consumedBytes` are left to consume.
     LimitOverrunError(const QString &message, qsizetype consumedBytes)
         : std::runtime_error(message.toStdString()), consumed(consumedBytes)
     {
     }
+    /// How many bytes to consume before the limit (as asyncio's `consumed`).
     qsizetype consumed;
 };
 
@@ -126,21 +144,25 @@ class QAIO_EXPORT BrokenBarrierError : public RuntimeError
 {
 public:
     BrokenBarrierError() : RuntimeError("Barrier aborted") {}
+    /// Constructs the error with `message` (also what()).
     explicit BrokenBarrierError(const QString &message) : RuntimeError(message) {}
 };
 
+/// Queue::getNowait() on an empty queue (asyncio.QueueEmpty).
 class QAIO_EXPORT QueueEmpty : public std::runtime_error
 {
 public:
     QueueEmpty() : std::runtime_error("QueueEmpty") {}
 };
 
+/// Queue::putNowait() on a full queue (asyncio.QueueFull).
 class QAIO_EXPORT QueueFull : public std::runtime_error
 {
 public:
     QueueFull() : std::runtime_error("QueueFull") {}
 };
 
+/// A put, or a get on an empty queue, after Queue::shutdown() (asyncio.QueueShutDown).
 class QAIO_EXPORT QueueShutDown : public std::runtime_error
 {
 public:
@@ -151,6 +173,7 @@ public:
 class QAIO_EXPORT SendfileNotAvailableError : public RuntimeError
 {
 public:
+    /// Constructs the error with `message` (also what()).
     explicit SendfileNotAvailableError(const QString &message) : RuntimeError(message) {}
 };
 
@@ -159,6 +182,7 @@ public:
 class QAIO_EXPORT ExceptionGroup : public std::exception
 {
 public:
+    /// A group of `errors` under `message` (Python's ExceptionGroup).
     ExceptionGroup(const QString &message, std::vector<std::exception_ptr> errors)
         : m_what(QStringLiteral("%1 (%2 sub-exception%3)")
                      .arg(message)
@@ -169,8 +193,11 @@ public:
         , m_exceptions(std::move(errors))
     {
     }
+    /// The message followed by the number of sub-exceptions, as Python prints it.
     const char *what() const noexcept override { return m_what.c_str(); }
+    /// The message given to the constructor.
     QString message() const { return m_message; }
+    /// The grouped exceptions, in order.
     const std::vector<std::exception_ptr> &exceptions() const noexcept { return m_exceptions; }
 
 private:

@@ -33,6 +33,7 @@ struct ExecutorJob
 };
 } // namespace detail
 
+/// Runs functions outside the loop's thread (concurrent.futures.Executor); see executors.md.
 class QAIO_EXPORT Executor
 {
 public:
@@ -49,12 +50,14 @@ public:
     /// Refuses new jobs; with wait, blocks until running jobs finished; with
     /// cancelFutures, drops queued jobs (their futures end cancelled).
     virtual void shutdown(bool wait = true, bool cancelFutures = false) = 0;
+    /// True after shutdown().
     virtual bool isShutdown() const = 0;
 
 private:
     std::shared_ptr<Executor *> m_self;
 };
 
+/// An Executor on a QThreadPool (concurrent.futures.ThreadPoolExecutor).
 class QAIO_EXPORT ThreadPoolExecutor : public Executor
 {
 public:
@@ -65,8 +68,11 @@ public:
     quint64 submit(detail::ExecutorJob job) override;
     bool tryCancel(quint64 id) override;
     void shutdown(bool wait = true, bool cancelFutures = false) override;
+    /// True after shutdown().
     bool isShutdown() const override;
+    /// The most worker threads it runs at once.
     int maxWorkers() const;
+    /// The QThreadPool it runs on.
     QThreadPool *threadPool() const;
 
 private:

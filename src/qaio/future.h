@@ -100,13 +100,17 @@ class QAIO_EXPORT FutureBase
 {
 public:
     FutureBase() noexcept = default; // a null handle: isValid() is false
+    /// Internal: wraps existing shared state (qaio's own templates use it).
     explicit FutureBase(std::shared_ptr<detail::FutureStateBase> state) noexcept
         : d(std::move(state))
     {
     }
 
+    /// False for a default-constructed (null) handle.
     bool isValid() const noexcept { return d != nullptr; }
+    /// True once the future has a result, an exception, or was cancelled.
     bool done() const { return state().done(); }
+    /// True if the future was cancelled.
     bool cancelled() const { return state().state == detail::FutureStateBase::State::Cancelled; }
 
     /// Cancels a pending future and schedules its callbacks; false if already done.
@@ -129,6 +133,7 @@ public:
             throw RuntimeError("Task does not support setException()");
         s.setException(std::move(error));
     }
+    /// Finishes the future with exception `error` (any std::exception); InvalidStateError unless pending.
     template<class E>
         requires std::derived_from<std::decay_t<E>, std::exception>
     void setException(E &&error)
@@ -150,27 +155,36 @@ public:
     /// The loop the future belongs to; RuntimeError if that loop was destroyed.
     Loop &getLoop() const;
 
+    /// asyncio's repr: "<Future pending>", "<Future finished result=...>", ...
     QString toString() const { return d ? d->describe() : QStringLiteral("<Future null>"); }
+    /// True if both handles refer to the same future.
     bool operator==(const FutureBase &other) const noexcept { return d == other.d; }
 
+    /// Internal: the shared state (for qaio's own templates).
     const std::shared_ptr<detail::FutureStateBase> &statePtr() const noexcept { return d; }
 
 protected:
+    /// The shared state; throws on a null handle.
     detail::FutureStateBase &state() const;
 
+    /// The shared state (null for a null handle).
     std::shared_ptr<detail::FutureStateBase> d;
 };
 
+/// A copyable handle to one result of type T that is set later: asyncio.Future (see future.h).
 template<class T>
 class Future : public FutureBase
 {
 public:
+    /// The result type.
     using value_type = T;
+    /// The shared state type (internal).
     using State = detail::FutureState<T>;
 
     Future() noexcept = default;
     /// A new pending future on `loop`.
     explicit Future(Loop &loop) : FutureBase(std::make_shared<State>(detail::sharedImpl(loop))) {}
+    /// Internal: wraps existing shared state.
     explicit Future(std::shared_ptr<State> state) noexcept : FutureBase(std::move(state)) {}
 
     /// The result. Throws CancelledError if cancelled, InvalidStateError while
@@ -190,6 +204,7 @@ public:
         return std::move(*typedState().value);
     }
 
+    /// Finishes the future with `value`; InvalidStateError unless pending.
     template<class U = T>
         requires(!std::is_void_v<T> && std::constructible_from<T, U &&>)
     void setResult(U &&value)
@@ -201,6 +216,7 @@ public:
         s.value.emplace(std::forward<U>(value));
         s.finish();
     }
+    /// Finishes a Future<void>; InvalidStateError unless pending.
     void setResult()
         requires std::is_void_v<T>
     {

@@ -25,6 +25,7 @@
 
 namespace qaio {
 
+/// QFutureWatcher for a qaio Future or Task: signals and properties for its outcome.
 class QAIO_EXPORT FutureWatcher : public QObject
 {
     Q_OBJECT
@@ -34,19 +35,25 @@ class QAIO_EXPORT FutureWatcher : public QObject
     Q_PROPERTY(QString errorString READ errorString NOTIFY stateChanged)
 
 public:
+    /// A watcher with no future yet (see setFuture).
     explicit FutureWatcher(QObject *parent = nullptr);
+    /// Watches `future`.
     explicit FutureWatcher(FutureBase future, QObject *parent = nullptr);
     ~FutureWatcher() override;
 
     /// Watches `future` (a null FutureBase stops watching). A future that is
     /// already done is reported in the next loop iteration.
     void setFuture(FutureBase future);
+    /// The watched future.
     FutureBase future() const { return m_future; }
 
     /// True while a future is watched and its outcome was not reported yet.
     bool isPending() const;
+    /// True once the outcome was reported.
     bool isDone() const { return m_reported; }
+    /// True if the future was cancelled.
     bool isCancelled() const { return m_cancelled; }
+    /// "<exception class>: <what()>" when the future failed, else empty.
     QString errorString() const { return m_error; }
 
 public Q_SLOTS:
@@ -54,10 +61,15 @@ public Q_SLOTS:
     bool cancel();
 
 Q_SIGNALS:
+    /// The future finished with a result.
     void succeeded();
+    /// The future failed; `message` is as errorString().
     void failed(const QString &message);
+    /// The future was cancelled.
     void cancelled();
+    /// Emitted after succeeded(), failed() or cancelled().
     void finished();
+    /// pending, done, cancelled or errorString changed.
     void stateChanged();
 
 private:

@@ -26,8 +26,11 @@ class [[nodiscard]] Guard
 {
 public:
     Guard() noexcept = default;
+    /// Owns `held`, which the caller acquired; releases it when destroyed.
     explicit Guard(M &held) noexcept : m_held(&held) {}
+    /// Takes over `other`'s ownership.
     Guard(Guard &&other) noexcept : m_held(std::exchange(other.m_held, nullptr)) {}
+    /// Releases what it holds and takes over `other`'s ownership.
     Guard &operator=(Guard &&other) noexcept
     {
         if (this != &other) {
@@ -38,6 +41,7 @@ public:
     }
     ~Guard() { release(); }
 
+    /// True while it holds the primitive.
     bool owns() const noexcept { return m_held != nullptr; }
     /// Releases early; the destructor then does nothing.
     void release()
@@ -65,6 +69,7 @@ private:
 QAIO_EXPORT void eraseWaiter(std::deque<Future<void>> &waiters, const Future<void> &waiter);
 } // namespace detail
 
+/// A mutual-exclusion lock for tasks (asyncio.Lock); not thread-safe.
 class QAIO_EXPORT Lock
 {
 public:
@@ -72,12 +77,15 @@ public:
     Lock(const Lock &) = delete;
     Lock &operator=(const Lock &) = delete;
 
+    /// True while held.
     bool locked() const noexcept { return m_locked; }
     /// Waits until the lock is free, then takes it (always returns true).
     Coro<bool> acquire();
+    /// acquire(), then a Guard that releases the lock when it goes out of scope.
     Coro<Guard<Lock>> acquireGuard();
     /// RuntimeError("Lock is not acquired.") if it is not locked.
     void release();
+    /// asyncio's repr: "<Lock [locked]>" or "<Lock [unlocked]>", with waiters.
     QString toString() const;
 
 private:
@@ -88,6 +96,7 @@ private:
     bool m_locked = false;
 };
 
+/// A flag tasks can wait for (asyncio.Event).
 class QAIO_EXPORT Event
 {
 public:
@@ -95,12 +104,15 @@ public:
     Event(const Event &) = delete;
     Event &operator=(const Event &) = delete;
 
+    /// True once set() was called (and clear() not since).
     bool isSet() const noexcept { return m_value; }
     /// Sets the flag and wakes every waiter.
     void set();
+    /// Resets the flag; wait() blocks again.
     void clear() noexcept { m_value = false; }
     /// Waits until the flag is set (returns true at once if it is).
     Coro<bool> wait();
+    /// asyncio's repr: "<Event [set]>" or "<Event [unset]>", with waiters.
     QString toString() const;
 
 private:
@@ -109,6 +121,7 @@ private:
     bool m_value = false;
 };
 
+/// A condition variable for tasks (asyncio.Condition), over a Lock.
 class QAIO_EXPORT Condition
 {
 public:
@@ -117,9 +130,13 @@ public:
     Condition(const Condition &) = delete;
     Condition &operator=(const Condition &) = delete;
 
+    /// True while the underlying lock is held.
     bool locked() const noexcept { return m_lock->locked(); }
+    /// Acquires the underlying lock.
     Coro<bool> acquire() { return m_lock->acquire(); }
+    /// acquire(), then a Guard that releases the lock.
     Coro<Guard<Condition>> acquireGuard();
+    /// Releases the underlying lock.
     void release() { m_lock->release(); }
 
     /// Releases the lock, waits for notify(), re-acquires the lock (even when
@@ -138,7 +155,9 @@ public:
     }
     /// Wakes up to n waiters; RuntimeError if the lock is not held.
     void notify(int n = 1);
+    /// Wakes every waiting task (call with the lock held).
     void notifyAll();
+    /// asyncio's repr, with the lock's state and waiters.
     QString toString() const;
 
 private:
@@ -150,6 +169,7 @@ private:
     std::deque<Future<void>> m_waiters;
 };
 
+/// A counter tasks can wait on (asyncio.Semaphore).
 class QAIO_EXPORT Semaphore
 {
 public:
@@ -161,13 +181,19 @@ public:
 
     /// True if acquire() would have to wait (no value, or others are first in line).
     bool locked() const;
+    /// Waits until the counter is positive, then decrements it; returns true.
     Coro<bool> acquire();
+    /// acquire(), then a Guard that releases the semaphore.
     Coro<Guard<Semaphore>> acquireGuard();
+    /// Increments the counter and wakes one waiter.
     virtual void release();
+    /// The current counter.
     int value() const noexcept { return m_value; }
+    /// asyncio's repr, with the value and waiters.
     QString toString() const;
 
 protected:
+    /// The counter.
     int m_value;
 
 private:
@@ -181,6 +207,7 @@ private:
 class QAIO_EXPORT BoundedSemaphore : public Semaphore
 {
 public:
+    /// A semaphore starting at, and never above, `value`.
     explicit BoundedSemaphore(int value = 1) : Semaphore(value), m_bound(value) {}
     /// ValueError("BoundedSemaphore released too many times") past the bound.
     void release() override;
@@ -206,9 +233,13 @@ public:
     /// Breaks the barrier: current and future wait() calls fail.
     Coro<void> abort();
 
+    /// How many tasks must wait() to pass the barrier.
     int parties() const noexcept { return m_parties; }
+    /// How many tasks wait in the filling phase.
     int nWaiting() const noexcept { return m_state == State::Filling ? m_count : 0; }
+    /// True once the barrier is broken (abort() or a cancelled waiter).
     bool broken() const noexcept { return m_state == State::Broken; }
+    /// asyncio's repr, with the state and counts.
     QString toString() const;
 
 private:

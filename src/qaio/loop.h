@@ -56,18 +56,21 @@ enum class LoopBackend {
     Qt,    // portable: one QSocketNotifier per watched fd and one QTimer
 };
 
+/// Options of a Loop.
 struct LoopOptions
 {
     /// Auto also honours the QAIO_BACKEND environment variable ("epoll" or "qt").
     LoopBackend backend = LoopBackend::Auto;
 };
 
+/// An asyncio event loop on the thread's Qt event dispatcher (see loop.md).
 class QAIO_EXPORT Loop
 {
 public:
     // A loop for the calling thread, which must have a Qt event dispatcher (a
     // QCoreApplication in the main thread, or a QThread).
     Loop();
+    /// A loop with `options`.
     explicit Loop(const LoopOptions &options);
     // Closes the loop if it is not closed yet.
     ~Loop();
@@ -83,7 +86,9 @@ public:
     /// Ends runForever() after the batch of callbacks now running. Called while
     /// the loop is not running, the next runForever() runs one batch and returns.
     void stop();
+    /// True while runForever() or runUntilComplete() runs.
     bool isRunning() const;
+    /// True after close().
     bool isClosed() const;
     /// Drops pending callbacks and timers and releases the loop's resources.
     /// RuntimeError if the loop is running; closing twice does nothing.
@@ -99,6 +104,7 @@ public:
     /// callback(args...) runs `delay` seconds from now (never earlier).
     template<class F, class... Args>
     TimerHandle callLater(double delay, F &&callback, Args &&...args);
+    /// callLater with a std::chrono duration.
     template<class Rep, class Period, class F, class... Args>
     TimerHandle callLater(std::chrono::duration<Rep, Period> delay, F &&callback, Args &&...args)
     {
@@ -141,8 +147,10 @@ public:
     Handle addReader(int fd, F &&callback, Args &&...args);
     /// True if a reader was registered for `fd`.
     bool removeReader(int fd);
+    /// Calls `callback(args...)` whenever `fd` is writable; replaces an earlier writer for fd.
     template<class F, class... Args>
     Handle addWriter(int fd, F &&callback, Args &&...args);
+    /// Stops watching `fd` for writing; true if it was watched.
     bool removeWriter(int fd);
 
     /// ---- Unix signals (unix_signals.cpp; see docs/signals.md) ----
@@ -160,8 +168,11 @@ public:
     /// handler(loop, context) receives every error nobody else handles; an empty
     /// handler restores the default, which logs through the `qaio` category.
     void setExceptionHandler(ExceptionHandler handler);
+    /// The handler set by setExceptionHandler (empty: the default).
     ExceptionHandler getExceptionHandler() const;
+    /// Logs `context` through the qaio logging category (asyncio's default handler).
     void defaultExceptionHandler(const ExceptionContext &context);
+    /// Calls the exception handler with `context`.
     void callExceptionHandler(const ExceptionContext &context);
 
     /// ---- debug mode ----
@@ -169,8 +180,11 @@ public:
     /// makes non-thread-safe calls from other threads throw RuntimeError. The
     /// PYTHONASYNCIODEBUG-like environment variable QAIO_DEBUG=1 turns it on.
     void setDebug(bool enabled);
+    /// True in debug mode.
     bool getDebug() const;
+    /// Seconds a callback may run before debug mode logs it as slow (default 0.1).
     double slowCallbackDuration() const;
+    /// Sets slowCallbackDuration().
     void setSlowCallbackDuration(double seconds);
 
     /// The thread the loop belongs to.
@@ -178,6 +192,7 @@ public:
 
     /// For qaio's own types; not part of the stable API.
     detail::LoopImpl *impl() const noexcept { return d.get(); }
+    /// Internal: the shared implementation.
     const std::shared_ptr<detail::LoopImpl> &sharedImpl() const noexcept { return d; }
 
 private:

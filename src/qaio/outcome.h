@@ -17,7 +17,9 @@ template<class T>
 class Outcome
 {
 public:
+    /// A failed outcome.
     explicit Outcome(std::exception_ptr error) : m_error(std::move(error)) {}
+    /// A successful outcome holding `value`.
     template<class U>
         requires(!std::is_void_v<T>)
     explicit Outcome(std::in_place_t, U &&value) : m_value(std::forward<U>(value))
@@ -27,7 +29,9 @@ public:
         requires std::is_void_v<T>
     {
     }
+    /// True if it holds a value.
     bool hasValue() const noexcept { return !m_error; }
+    /// The exception (null if it holds a value).
     std::exception_ptr exception() const noexcept { return m_error; }
     /// The value; rethrows the exception if there is one.
     decltype(auto) value() const

@@ -13,13 +13,16 @@
 
 namespace qaio {
 
+/// Creates and tracks each thread's loop (asyncio's event loop policy).
 class QAIO_EXPORT EventLoopPolicy
 {
 public:
     virtual ~EventLoopPolicy();
+    /// The current thread's loop; throws RuntimeError if there is none.
     virtual Loop &getEventLoop() = 0;
     /// nullptr unsets the thread's loop. The policy does not own a loop set here.
     virtual void setEventLoop(Loop *loop) = 0;
+    /// A new loop (not set as current).
     virtual std::unique_ptr<Loop> newEventLoop() = 0;
 };
 
@@ -29,8 +32,10 @@ class QAIO_EXPORT DefaultEventLoopPolicy : public EventLoopPolicy
 public:
     DefaultEventLoopPolicy();
     ~DefaultEventLoopPolicy() override;
+    /// The current thread's loop; throws RuntimeError if there is none.
     Loop &getEventLoop() override;
     void setEventLoop(Loop *loop) override;
+    /// A new loop (not set as current).
     std::unique_ptr<Loop> newEventLoop() override;
 
     /// Called by ~Loop so that no thread keeps a dangling current loop.

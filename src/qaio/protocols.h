@@ -22,6 +22,7 @@ class BaseTransport;
 class Transport;
 class DatagramTransport;
 
+/// Callbacks of a transport's user (asyncio.BaseProtocol).
 class QAIO_EXPORT BaseProtocol
 {
 public:
@@ -36,9 +37,11 @@ public:
     virtual void resumeWriting();
 };
 
+/// A stream protocol (asyncio.Protocol): receives data as it arrives.
 class QAIO_EXPORT Protocol : public BaseProtocol
 {
 public:
+    /// Called with each chunk of received data.
     virtual void dataReceived(const QByteArray &data);
     /// The peer closed its side. Return true to keep the connection half-open
     /// (the protocol may still write); false closes the transport.
@@ -53,12 +56,15 @@ public:
     virtual std::span<char> getBuffer(qsizetype sizeHint) = 0;
     /// The first nbytes of the last getBuffer() were filled.
     virtual void bufferUpdated(qsizetype nbytes) = 0;
+    /// The peer ended its writing; return true to keep the transport open for writing.
     virtual bool eofReceived();
 };
 
+/// A datagram protocol (asyncio.DatagramProtocol).
 class QAIO_EXPORT DatagramProtocol : public BaseProtocol
 {
 public:
+    /// Called with each datagram and its sender.
     virtual void datagramReceived(const QByteArray &data, const SocketAddress &from);
     /// A send or receive failed (e.g. ICMP port unreachable): the endpoint stays open.
     virtual void errorReceived(std::exception_ptr error);

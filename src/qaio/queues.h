@@ -79,13 +79,17 @@ QAIO_EXPORT void wakeUpNext(std::deque<Future<void>> &waiters);
 
 } // namespace detail
 
+/// A queue for tasks (asyncio.Queue), ordered by `Order` (FIFO, LIFO, priority).
 template<class T, class Order>
 class BasicQueue
 {
 public:
+    /// The element type.
     using value_type = T;
 
+    /// A queue holding at most `maxsize` items (0: unbounded).
     explicit BasicQueue(int maxsize = 0) : m_maxsize(maxsize) { m_finished.set(); }
+    /// A queue holding at most `maxsize` items, ordered by `order`.
     explicit BasicQueue(int maxsize, Order order) : m_maxsize(maxsize), m_order(std::move(order))
     {
         m_finished.set();
@@ -93,10 +97,15 @@ public:
     BasicQueue(const BasicQueue &) = delete;
     BasicQueue &operator=(const BasicQueue &) = delete;
 
+    /// The capacity (0: unbounded).
     int maxsize() const noexcept { return m_maxsize; }
+    /// The number of items.
     std::size_t qsize() const noexcept { return m_order.size(); }
+    /// True if there are no items.
     bool empty() const noexcept { return m_order.size() == 0; }
+    /// True if bounded and at capacity.
     bool full() const noexcept { return m_maxsize > 0 && qsize() >= std::size_t(m_maxsize); }
+    /// True after shutdown().
     bool isShutdown() const noexcept { return m_shutdown; }
 
     /// Waits for a free slot, then adds the item.
@@ -241,6 +250,7 @@ template<class T, class Compare = std::less<T>>
 class PriorityQueue : public BasicQueue<T, detail::PriorityOrder<T, Compare>>
 {
 public:
+    /// A priority queue ordered by `compare` (smallest first).
     explicit PriorityQueue(int maxsize = 0, Compare compare = Compare())
         : BasicQueue<T, detail::PriorityOrder<T, Compare>>(maxsize,
                                                             detail::PriorityOrder<T, Compare>{{}, std::move(compare)})

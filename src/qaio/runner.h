@@ -40,15 +40,18 @@ private:
 };
 } // namespace detail
 
+/// Options of Runner.
 struct RunnerOptions
 {
     std::optional<bool> debug{};                       ///< Loop::setDebug, if set
     std::function<std::unique_ptr<Loop>()> loopFactory{}; ///< default: newEventLoop()
 };
 
+/// Runs coroutines on a loop it owns, and shuts it down cleanly (asyncio.Runner).
 class QAIO_EXPORT Runner
 {
 public:
+    /// A runner with `options`; the loop is created on first use.
     explicit Runner(RunnerOptions options = {});
     ~Runner(); // close()
     Runner(const Runner &) = delete;

@@ -19,11 +19,12 @@
 
 namespace qaio {
 
+/// Options of startServer() and createServer() (asyncio's keyword arguments).
 struct ServerOptions
 {
     int family = 0; ///< AF_UNSPEC: every family the hosts resolve to
     int flags = 0;  ///< getaddrinfo flags (AI_PASSIVE is added)
-    int backlog = 100;
+    int backlog = 100; ///< listen() backlog
     bool reuseAddress = true; ///< SO_REUSEADDR, asyncio's default on POSIX
     bool reusePort = false;   ///< SO_REUSEPORT
     bool keepAlive = false;   ///< SO_KEEPALIVE on accepted connections
@@ -31,10 +32,11 @@ struct ServerOptions
     /// TLS (asyncio's ssl=, see <qaio/ssl.h>): the configuration must hold the
     /// server's certificate (chain) and private key.
     std::optional<QSslConfiguration> ssl{};
-    double sslHandshakeTimeout = 60;
-    double sslShutdownTimeout = 30;
+    double sslHandshakeTimeout = 60; ///< seconds the TLS handshake may take
+    double sslShutdownTimeout = 30; ///< seconds the TLS shutdown may take
 };
 
+/// A listening server (asyncio.Server), from startServer() or createServer().
 class QAIO_EXPORT Server : public std::enable_shared_from_this<Server>
 {
 public:
@@ -44,8 +46,11 @@ public:
 
     /// Stops listening (connected clients stay; see closeClients/abortClients).
     void close();
+    /// Closes the connections it accepted (asyncio's close_clients).
     void closeClients();
+    /// Aborts the connections it accepted (asyncio's abort_clients).
     void abortClients();
+    /// True while it accepts connections.
     bool isServing() const;
     /// Starts accepting (if not yet), then yields once so that it takes effect.
     Coro<void> startServing();
@@ -55,9 +60,11 @@ public:
     Coro<void> waitClosed();
     /// The listening sockets (empty once closed).
     QList<SocketAddress> sockets() const;
+    /// The loop it runs on.
     Loop &getLoop() const;
 
     struct Private;
+    /// Internal: qaio's factories create servers.
     explicit Server(std::unique_ptr<Private> d);
 
 private:

@@ -33,12 +33,14 @@ class Loop;
 class QAIO_EXPORT SSLError : public std::system_error
 {
 public:
+    /// A TLS failure: OpenSSL's `reason` ("CERTIFICATE_VERIFY_FAILED", ...) and the full `message`.
     SSLError(const QString &reason, const QString &message)
         : std::system_error(std::make_error_code(std::errc::protocol_error))
         , m_reason(reason)
         , m_message((QStringLiteral("[SSL: %1] ").arg(reason) + message).toStdString())
     {
     }
+    /// The full message.
     const char *what() const noexcept override { return m_message.c_str(); }
     /// OpenSSL's reason as Python names it ("CERTIFICATE_VERIFY_FAILED", ...).
     QString reason() const { return m_reason; }
@@ -53,6 +55,7 @@ private:
 class QAIO_EXPORT SSLCertVerificationError : public SSLError
 {
 public:
+    /// The peer's certificate failed verification with X509 `verifyCode`.
     SSLCertVerificationError(long verifyCode, const QString &verifyMessage)
         : SSLError(QStringLiteral("CERTIFICATE_VERIFY_FAILED"),
                    QStringLiteral("certificate verify failed: ") + verifyMessage)
@@ -64,9 +67,10 @@ public:
     QString verifyMessage; ///< "self-signed certificate", "Hostname mismatch, ..."
 };
 
+/// Options of startTls() and StreamWriter::startTls().
 struct StartTlsOptions
 {
-    bool serverSide = false;
+    bool serverSide = false; ///< true to take the server's side of the handshake
     /// Client side: the name sent as SNI and checked against the certificate
     /// (when the configuration verifies the peer). An IP address is checked
     /// against the certificate's IP addresses and sent as no SNI.

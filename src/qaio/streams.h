@@ -34,11 +34,13 @@ struct StreamReaderState;
 class StreamReaderProtocol;
 } // namespace detail
 
+/// The reading half of a stream connection (asyncio.StreamReader): awaitable reads.
 class QAIO_EXPORT StreamReader
 {
 public:
     /// ValueError if limit <= 0. Must be created while a loop runs (or be given one).
     explicit StreamReader(qsizetype limit = kDefaultStreamLimit);
+    /// A reader on `loop`, buffering at most about `limit` bytes.
     StreamReader(Loop &loop, qsizetype limit);
 
     /// Up to n bytes (n < 0: everything until EOF); empty at EOF.
@@ -56,45 +58,62 @@ public:
     /// Line by line (asyncio's `async for line in reader`): nullopt at EOF.
     Coro<std::optional<QByteArray>> nextLine();
 
+    /// True once the stream ended and its buffer is empty.
     bool atEof() const;
+    /// The buffer limit in bytes.
     qsizetype limit() const;
+    /// The exception set with setException (null if none).
     std::exception_ptr exception() const;
 
     /// What a protocol calls (asyncio's feed_data & co).
     void feedData(const QByteArray &data);
+    /// Marks the end of the stream.
     void feedEof();
+    /// Fails pending and later reads with `error`.
     void setException(std::exception_ptr error);
+    /// The transport it pauses and resumes as the buffer fills and empties.
     void setTransport(std::shared_ptr<ReadTransport> transport);
 
+    /// Internal: the shared state.
     const std::shared_ptr<detail::StreamReaderState> &state() const { return d; }
 
 private:
     std::shared_ptr<detail::StreamReaderState> d;
 };
 
+/// The writing half of a stream connection (asyncio.StreamWriter).
 class QAIO_EXPORT StreamWriter
 {
 public:
+    /// Internal: openConnection() and startServer() create writers.
     StreamWriter(std::shared_ptr<Transport> transport, std::shared_ptr<detail::StreamReaderProtocol> protocol,
                  std::optional<StreamReader> reader);
 
+    /// Queues `data` for sending (await drain() to respect flow control).
     void write(const QByteArray &data);
+    /// Queues each of `data` in order.
     void writelines(const QList<QByteArray> &data);
+    /// Ends the sending direction after the queued data (half-close).
     void writeEof();
+    /// True if the transport supports writeEof().
     bool canWriteEof() const;
+    /// Closes the transport after the queued data is sent.
     void close();
+    /// True once close() was called or the connection was lost.
     bool isClosing() const;
     /// Waits until the transport's buffer is below its low-water mark; raises
     /// the connection's error (ConnectionResetError-like std::system_error) if it is gone.
     Coro<void> drain();
     /// Waits until the connection is closed (connectionLost has run).
     Coro<void> waitClosed();
+    /// The transport's extra info `name` ("peername", "sockname", "sslcontext", ...), or `defaultValue`.
     QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const;
     /// asyncio's StreamWriter.start_tls: drains, then upgrades the connection to
     /// TLS (STARTTLS); reader and writer (and their copies) go on in plaintext
     /// over the TLS transport. The side is the stream's own (startServer's
     /// streams are the server side); options.serverSide is ignored.
     Coro<void> startTls(QSslConfiguration sslConfig, StartTlsOptions options = {});
+    /// The underlying transport.
     const std::shared_ptr<Transport> &transport() const { return *m_transport; }
 
 private:

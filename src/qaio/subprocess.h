@@ -42,13 +42,14 @@ enum class Redirect {
     Stdout,  // stderr only: into the same pipe (or file) as stdout
 };
 
+/// Options of createSubprocessExec() and createSubprocessShell() (asyncio's keyword arguments).
 struct SubprocessOptions
 {
     /// Unset: Pipe for subprocessExec/subprocessShell (as loop.subprocess_exec),
     /// Inherit for createSubprocessExec/createSubprocessShell (as asyncio).
     std::optional<Redirect> stdIn{};
-    std::optional<Redirect> stdOut{};
-    std::optional<Redirect> stdErr{};
+    std::optional<Redirect> stdOut{}; ///< where the child's standard output goes (unset: inherited)
+    std::optional<Redirect> stdErr{}; ///< where the child's standard error goes (unset: inherited)
     /// monostate: the parent's environment. A map replaces it entirely (as
     /// Popen's env=), so add PATH yourself if the child needs it.
     std::variant<std::monostate, QProcessEnvironment, QMap<QString, QString>> env{};
@@ -62,6 +63,7 @@ struct SubprocessOptions
 
 class SubprocessTransport;
 
+/// Callbacks of a child process's user (asyncio.SubprocessProtocol).
 class QAIO_EXPORT SubprocessProtocol : public BaseProtocol
 {
 public:
@@ -74,6 +76,7 @@ public:
     virtual void processExited();
 };
 
+/// A child process as a transport (asyncio.SubprocessTransport).
 class QAIO_EXPORT SubprocessTransport : public virtual BaseTransport
 {
 public:
@@ -117,14 +120,19 @@ struct ProcessState;
 class QAIO_EXPORT Process
 {
 public:
+    /// Internal: createSubprocessExec() and createSubprocessShell() create processes.
     explicit Process(std::shared_ptr<detail::ProcessState> state);
 
     /// Present when the matching option was Redirect::Pipe.
     /// (asyncio's proc.stdin / stdout / stderr: those names are C macros.)
     std::optional<StreamWriter> stdIn() const;
+    /// The child's standard output, if it was a pipe.
     std::optional<StreamReader> stdOut() const;
+    /// The child's standard error, if it was a pipe.
     std::optional<StreamReader> stdErr() const;
+    /// The child's process id.
     qint64 pid() const;
+    /// The exit status once the child exited (negative: the signal that killed it).
     std::optional<int> returncode() const;
 
     /// Waits for the child to exit; the returncode (again on every call).
@@ -133,9 +141,13 @@ public:
     /// EOF, waits for the exit. A child that stops reading its stdin early
     /// is not an error (the rest of the input is dropped), as asyncio.
     Coro<std::pair<QByteArray, QByteArray>> communicate(std::optional<QByteArray> input = std::nullopt);
+    /// Sends `signal` to the child.
     void sendSignal(int signal);
+    /// Sends SIGTERM.
     void terminate();
+    /// Sends SIGKILL.
     void kill();
+    /// The underlying transport.
     const std::shared_ptr<SubprocessTransport> &transport() const;
 
 private:

@@ -35,7 +35,7 @@ struct StackFrame
     const void *address = nullptr; ///< the coroutine frame
     QString function;              ///< e.g. "qaio::Coro<int> fetch(QString)"
     QString file;                  ///< where the coroutine function is defined
-    int line = 0;
+    int line = 0; ///< the line there
 };
 
 namespace detail {
@@ -157,16 +157,20 @@ struct QAIO_EXPORT YieldAwaiter
 
 } // namespace detail
 
+/// A coroutine scheduled on a loop (asyncio.Task): a Future<T> that runs a Coro<T>; from createTask().
 template<class T>
 class Task : public Future<T>, public detail::TaskMethods<Task<T>>
 {
 public:
+    /// The shared state type (internal).
     using State = detail::TaskState<T>;
     Task() noexcept = default;
+    /// Internal: wraps existing task state.
     explicit Task(std::shared_ptr<State> state) noexcept
         : Future<T>(std::static_pointer_cast<detail::FutureState<T>>(std::move(state)))
     {
     }
+    /// The same task, type-erased.
     operator TaskBase() const;
 };
 
@@ -175,6 +179,7 @@ class TaskBase : public FutureBase, public detail::TaskMethods<TaskBase>
 {
 public:
     TaskBase() noexcept = default;
+    /// Internal: wraps existing task state.
     explicit TaskBase(std::shared_ptr<detail::FutureStateBase> state) : FutureBase(std::move(state))
     {
         if (d && !d->taskCore())

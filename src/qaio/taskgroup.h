@@ -18,6 +18,7 @@
 
 namespace qaio {
 
+/// Runs tasks and waits for them all, cancelling the rest when one fails (asyncio.TaskGroup).
 class QAIO_EXPORT TaskGroup
 {
 public:
@@ -42,6 +43,7 @@ public:
         return runWith(*this, std::move(body));
     }
 
+    /// asyncio's repr.
     QString toString() const;
 
 private:

@@ -15,12 +15,14 @@
 
 namespace qaio {
 
+/// A deadline for a block of awaits (asyncio.Timeout), from timeout() and timeoutAt().
 class QAIO_EXPORT Timeout
 {
 public:
     /// Deadline on Loop::time()'s clock; nullopt for none (it can be set later).
     explicit Timeout(std::optional<double> when);
 
+    /// The deadline in loop time (none: no deadline).
     std::optional<double> when() const;
     /// Moves the deadline (nullopt removes it); only while the body runs.
     void reschedule(std::optional<double> when);
@@ -35,6 +37,7 @@ public:
         return runWith(*this, std::move(body));
     }
 
+    /// asyncio's repr, with the deadline and state.
     QString toString() const;
 
 private:

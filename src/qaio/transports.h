@@ -25,6 +25,7 @@ namespace qaio {
 
 class Loop;
 
+/// The base of every transport (asyncio.BaseTransport).
 class QAIO_EXPORT BaseTransport
 {
 public:
@@ -32,31 +33,41 @@ public:
     /// asyncio's get_extra_info: "peername", "sockname" (SocketAddress in the
     /// QVariant), "socket" (the fd, int), "sslcontext", "peercert", ...
     virtual QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const = 0;
+    /// True once close() was called or the connection was lost.
     virtual bool isClosing() const = 0;
     /// Closes after the buffered data is sent; connectionLost(nullptr) follows.
     virtual void close() = 0;
+    /// Replaces the protocol that receives the callbacks.
     virtual void setProtocol(std::shared_ptr<BaseProtocol> protocol) = 0;
+    /// The protocol that receives the callbacks.
     virtual std::shared_ptr<BaseProtocol> getProtocol() const = 0;
     /// The owning pointer to this transport (for protocols that keep it).
     virtual std::shared_ptr<BaseTransport> sharedSelf() = 0;
 };
 
+/// A transport that receives (asyncio.ReadTransport).
 class QAIO_EXPORT ReadTransport : public virtual BaseTransport
 {
 public:
+    /// True unless reading is paused.
     virtual bool isReading() const = 0;
+    /// Stops dataReceived() calls until resumeReading().
     virtual void pauseReading() = 0;
+    /// Resumes dataReceived() calls.
     virtual void resumeReading() = 0;
 };
 
+/// A transport that sends (asyncio.WriteTransport).
 class QAIO_EXPORT WriteTransport : public virtual BaseTransport
 {
 public:
     /// Buffers `data` and sends it as soon as possible; never blocks.
     virtual void write(const QByteArray &data) = 0;
+    /// Writes each of `data` in order.
     virtual void writelines(const QList<QByteArray> &data);
     /// Closes the write side after the buffered data (half-close).
     virtual void writeEof() = 0;
+    /// True if writeEof() is supported.
     virtual bool canWriteEof() const = 0;
     /// Closes at once, dropping buffered data; connectionLost(nullptr) follows.
     virtual void abort() = 0;
@@ -66,6 +77,7 @@ public:
                                       std::optional<qsizetype> low = std::nullopt) = 0;
     /// (low, high), as asyncio.
     virtual std::pair<qsizetype, qsizetype> getWriteBufferLimits() const = 0;
+    /// The number of bytes queued for sending.
     virtual qsizetype getWriteBufferSize() const = 0;
 };
 
@@ -73,17 +85,20 @@ class QAIO_EXPORT Transport : public ReadTransport, public WriteTransport
 {
 };
 
+/// A datagram transport (asyncio.DatagramTransport).
 class QAIO_EXPORT DatagramTransport : public virtual BaseTransport
 {
 public:
     /// Sends one datagram (to the connected peer when `to` is invalid).
     virtual void sendto(const QByteArray &data, const SocketAddress &to = {}) = 0;
+    /// Closes at once, dropping queued datagrams.
     virtual void abort() = 0;
     /// Queued datagrams count their size plus 8 bytes of header, as asyncio.
     virtual qsizetype getWriteBufferSize() const = 0;
     /// Flow control as WriteTransport's (pauseWriting() above `high`).
     virtual void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
                                       std::optional<qsizetype> low = std::nullopt) = 0;
+    /// The (high, low) write-buffer limits.
     virtual std::pair<qsizetype, qsizetype> getWriteBufferLimits() const = 0;
 };
 

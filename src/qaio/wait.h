@@ -16,17 +16,19 @@ enum class ReturnWhen {
     AllCompleted,   // asyncio.ALL_COMPLETED
 };
 
+/// Options of wait() (asyncio.wait's keyword arguments).
 struct WaitOptions
 {
     std::optional<double> timeout{}; ///< seconds; none waits as long as it takes
-    ReturnWhen returnWhen = ReturnWhen::AllCompleted;
+    ReturnWhen returnWhen = ReturnWhen::AllCompleted; ///< when wait() returns
 };
 
+/// wait()'s result: the futures that are done and those still pending.
 template<class F>
 struct DoneAndPending
 {
-    std::vector<F> done;
-    std::vector<F> pending;
+    std::vector<F> done; ///< the futures that finished
+    std::vector<F> pending; ///< the futures still pending
 };
 
 // asyncio.wait: waits until `returnWhen` holds or the timeout passes, and
@@ -93,8 +95,10 @@ template<class F>
 class AsCompleted
 {
 public:
+    /// The futures' result type.
     using value_type = typename F::value_type;
 
+    /// Internal: asCompleted() creates it.
     AsCompleted(std::vector<F> futures, std::optional<double> timeout)
         : m_state(std::make_shared<State>())
     {
@@ -118,6 +122,7 @@ public:
         }
     }
 
+    /// True while results remain to be awaited.
     bool hasNext() const { return m_state->yielded < m_state->todo; }
 
     /// The next future to complete (the `async for` form).
@@ -135,16 +140,21 @@ public:
     /// Range-for support for the plain form: yields one Coro per future.
     struct Iterator
     {
-        AsCompleted *self;
+        AsCompleted *self; ///< the sequence
+        /// The next result to finish (await it).
         Coro<value_type> operator*() const
         {
             ++self->m_state->issued;
             return self->nextResult();
         }
+        /// Does nothing: the next operator*() awaits the next result.
         Iterator &operator++() { return *this; }
+        /// True while results remain.
         bool operator!=(const Iterator &) const { return self->m_state->issued < self->m_state->todo; }
     };
+    /// For range-for: `for (auto next : asCompleted(fs)) co_await next;`.
     Iterator begin() { return {this}; }
+    /// For range-for.
     Iterator end() { return {this}; }
 
 private:
