@@ -22,7 +22,9 @@
 
 namespace qaio {
 
+/// Creates the protocol for a new connection (asyncio's protocol_factory).
 using ProtocolFactory = std::function<std::shared_ptr<BaseProtocol>()>;
+/// A connection's transport and its protocol, as createConnection() returns them.
 using TransportAndProtocol = std::pair<std::shared_ptr<Transport>, std::shared_ptr<BaseProtocol>>;
 
 /// Options of openConnection() and createConnection() (asyncio's keyword arguments).
@@ -49,14 +51,14 @@ struct ConnectionOptions
     double sslShutdownTimeout = 30; ///< seconds the TLS shutdown may take
 };
 
-// Connects to host:port and runs a protocol from `factory` on the connection.
+/// Connects to host:port and runs a protocol from `factory` on the connection.
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
                                                         QString host, quint16 port,
                                                         ConnectionOptions options = {});
-// The same over a socket that is already connected (asyncio's sock= argument).
+/// The same over a socket that is already connected (asyncio's sock= argument).
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
                                                         Socket sock, ConnectionOptions options = {});
-// A Unix domain socket connection to `path`.
+/// A Unix domain socket connection to `path`.
 QAIO_EXPORT Coro<TransportAndProtocol> createUnixConnection(Loop &loop, ProtocolFactory factory,
                                                             QString path);
 /// asyncio's connect_accepted_socket keywords: TLS as the server side.
@@ -67,8 +69,8 @@ struct AcceptedSocketOptions
     double sslShutdownTimeout = 30; ///< seconds the TLS shutdown may take
 };
 
-// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket); with
-// ssl, returns once the TLS handshake is done.
+/// Wraps a socket accepted elsewhere (asyncio's connect_accepted_socket); with
+/// ssl, returns once the TLS handshake is done.
 QAIO_EXPORT Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory,
                                                              Socket sock, AcceptedSocketOptions options = {});
 

@@ -408,8 +408,8 @@ private:
     Handle m_handle;
 };
 
-// Lets coroutines that are not qaio's (a QCoro::Task, say) await a Future or
-// Task: they are resumed from a loop callback once it is done.
+/// Lets coroutines that are not qaio's (a QCoro::Task, say) await a Future or
+/// Task: they are resumed from a loop callback once it is done.
 template<class T>
 auto operator co_await(const Future<T> &future) noexcept
 {

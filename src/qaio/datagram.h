@@ -50,16 +50,17 @@ struct DatagramEndpointOptions
     bool allowBroadcast = false; ///< SO_BROADCAST; remoteAddr is then not connected
 };
 
+/// A datagram endpoint's transport and protocol, as createDatagramEndpoint() returns them.
 using DatagramTransportAndProtocol =
     std::pair<std::shared_ptr<DatagramTransport>, std::shared_ptr<BaseProtocol>>;
 
-// Creates the socket (the first (family, proto) for which binding/connecting
-// works), runs a protocol from `factory` on it, and returns once the
-// protocol's connectionMade() has run. ValueError without any address and
-// without a family; the OS error of the first attempt if none works.
+/// Creates the socket (the first (family, proto) for which binding/connecting
+/// works), runs a protocol from `factory` on it, and returns once the
+/// protocol's connectionMade() has run. ValueError without any address and
+/// without a family; the OS error of the first attempt if none works.
 QAIO_EXPORT Coro<DatagramTransportAndProtocol> createDatagramEndpoint(Loop &loop, ProtocolFactory factory,
                                                                      DatagramEndpointOptions options = {});
-// The same on a datagram socket made elsewhere (asyncio's sock= argument).
+/// The same on a datagram socket made elsewhere (asyncio's sock= argument).
 QAIO_EXPORT Coro<DatagramTransportAndProtocol> createDatagramEndpoint(Loop &loop, ProtocolFactory factory,
                                                                      Socket sock);
 

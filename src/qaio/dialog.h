@@ -27,6 +27,8 @@
 
 namespace qaio {
 
+/// Opens `dialog` window-modally and completes with the code its finished(int)
+/// reports, without a nested event loop (see the top of this file).
 template<class Dialog>
     requires requires(Dialog *d) {
         d->open();

@@ -37,16 +37,17 @@ struct AddrInfoOptions
     int flags = 0;  ///< AI_PASSIVE, AI_CANONNAME, ...
 };
 
-// The error category of getaddrinfo's EAI_* codes (messages from gai_strerror).
+/// The error category of getaddrinfo's EAI_* codes (messages from gai_strerror).
 QAIO_EXPORT const std::error_category &gaiCategory() noexcept;
 
-// host may be empty (with AI_PASSIVE: the wildcard address); port may be a
-// number or a service name ("http"), or empty.
+/// host may be empty (with AI_PASSIVE: the wildcard address); port may be a
+/// number or a service name ("http"), or empty.
 QAIO_EXPORT Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, const QString &port,
                                                 AddrInfoOptions options = {});
+/// getaddrinfo() with a numeric port.
 QAIO_EXPORT Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, quint16 port,
                                                 AddrInfoOptions options = {});
-// (host, service) for an address; flags are NI_* (NI_NUMERICHOST, ...).
+/// (host, service) for an address; flags are NI_* (NI_NUMERICHOST, ...).
 QAIO_EXPORT Future<std::pair<QString, QString>> getnameinfo(Loop &loop, const SocketAddress &address,
                                                            int flags = 0);
 

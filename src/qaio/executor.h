@@ -87,12 +87,12 @@ QAIO_EXPORT void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function
 QAIO_EXPORT Executor &defaultExecutor(Loop &loop);
 } // namespace detail
 
-// Loop::setDefaultExecutor: the executor runInExecutor(nullptr, ...) uses. The
-// loop does not own it; nullptr restores the loop's own ThreadPoolExecutor.
+/// Loop::setDefaultExecutor: the executor runInExecutor(nullptr, ...) uses. The
+/// loop does not own it; nullptr restores the loop's own ThreadPoolExecutor.
 QAIO_EXPORT void setDefaultExecutor(Loop &loop, Executor *executor);
 
-// asyncio's loop.run_in_executor: a Future for f(args...) run on `executor`
-// (nullptr: the loop's default executor).
+/// asyncio's loop.run_in_executor: a Future for f(args...) run on `executor`
+/// (nullptr: the loop's default executor).
 template<class F, class... Args>
 auto runInExecutor(Loop &loop, Executor *executor, F &&f, Args &&...args)
     -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>
@@ -145,18 +145,18 @@ auto Loop::runInExecutor(Executor *executor, F &&f, Args &&...args)
     return qaio::runInExecutor(*this, executor, std::forward<F>(f), std::forward<Args>(args)...);
 }
 
-// asyncio.to_thread: runs f(args...) on the running loop's default executor.
-// Takes its arguments by value: the coroutine may start after the caller's
-// temporaries are gone.
+/// asyncio.to_thread: runs f(args...) on the running loop's default executor.
+/// Takes its arguments by value: the coroutine may start after the caller's
+/// temporaries are gone.
 template<class F, class... Args>
 auto toThread(F f, Args... args) -> Coro<std::invoke_result_t<F, Args...>>
 {
     co_return co_await runInExecutor(getRunningLoop(), nullptr, std::move(f), std::move(args)...);
 }
 
-// asyncio's loop.shutdown_default_executor(timeout): shuts the default executor
-// down without blocking the loop, waiting at most `timeout` seconds for its
-// threads (then it logs a warning and returns).
+/// asyncio's loop.shutdown_default_executor(timeout): shuts the default executor
+/// down without blocking the loop, waiting at most `timeout` seconds for its
+/// threads (then it logs a warning and returns).
 QAIO_EXPORT Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout = std::nullopt);
 
 } // namespace qaio

@@ -82,7 +82,7 @@ private:
     bool m_cancelled = false;
 };
 
-// "TypeName: what()" for an exception (the loop's log uses the same form).
+/// "TypeName: what()" for an exception (the loop's log uses the same form).
 QAIO_EXPORT QString describeException(const std::exception_ptr &error);
 
 } // namespace qaio

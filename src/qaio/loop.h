@@ -47,9 +47,10 @@ struct ExceptionContext
     QVariantMap extra;           ///< anything else ("socket", "transport", ...)
 };
 
+/// A loop's exception handler (asyncio's set_exception_handler argument).
 using ExceptionHandler = std::function<void(Loop &, const ExceptionContext &)>;
 
-// How the loop waits for file descriptors and timers. Auto picks Epoll on Linux.
+/// How the loop waits for file descriptors and timers. Auto picks Epoll on Linux.
 enum class LoopBackend {
     Auto,
     Epoll, // one epoll set, timerfd and eventfd behind a single QSocketNotifier: O(ready)
@@ -207,9 +208,9 @@ private:
     std::shared_ptr<detail::LoopImpl> d;
 };
 
-// The loop running in this thread; RuntimeError("no running event loop") if none.
+/// The loop running in this thread; RuntimeError("no running event loop") if none.
 QAIO_EXPORT Loop &getRunningLoop();
-// The running loop, or nullptr: never throws (asyncio's _get_running_loop).
+/// The running loop, or nullptr: never throws (asyncio's _get_running_loop).
 QAIO_EXPORT Loop *runningLoopOrNull() noexcept;
 
 // ---- template definitions ----

@@ -24,16 +24,18 @@
 
 namespace qaio {
 
+/// A read pipe's transport and protocol, as connectReadPipe() returns them.
 using ReadPipeTransportAndProtocol = std::pair<std::shared_ptr<ReadTransport>, std::shared_ptr<BaseProtocol>>;
+/// A write pipe's transport and protocol, as connectWritePipe() returns them.
 using WritePipeTransportAndProtocol = std::pair<std::shared_ptr<WriteTransport>, std::shared_ptr<BaseProtocol>>;
 
-// Reads `fd` into a Protocol: dataReceived() per read; when the writer side
-// closes, eofReceived() and then connectionLost(nullptr). extra info: "pipe" (the fd).
+/// Reads `fd` into a Protocol: dataReceived() per read; when the writer side
+/// closes, eofReceived() and then connectionLost(nullptr). extra info: "pipe" (the fd).
 QAIO_EXPORT Coro<ReadPipeTransportAndProtocol> connectReadPipe(Loop &loop, ProtocolFactory factory, int fd);
-// Writes to `fd`: write() never blocks, with pauseWriting()/resumeWriting()
-// flow control; close()/writeEof() close the fd once the buffer is written.
-// The reader going away ends the transport with connectionLost(nullptr), or
-// with BrokenPipe (std::errc::broken_pipe) if data was still queued.
+/// Writes to `fd`: write() never blocks, with pauseWriting()/resumeWriting()
+/// flow control; close()/writeEof() close the fd once the buffer is written.
+/// The reader going away ends the transport with connectionLost(nullptr), or
+/// with BrokenPipe (std::errc::broken_pipe) if data was still queued.
 QAIO_EXPORT Coro<WritePipeTransportAndProtocol> connectWritePipe(Loop &loop, ProtocolFactory factory, int fd);
 
 } // namespace qaio

@@ -18,7 +18,7 @@ class QAIO_EXPORT EventLoopPolicy
 {
 public:
     virtual ~EventLoopPolicy();
-    /// The current thread's loop; throws RuntimeError if there is none.
+    /// The running loop, else the thread's set loop, else (main thread) one it creates; else RuntimeError.
     virtual Loop &getEventLoop() = 0;
     /// nullptr unsets the thread's loop. The policy does not own a loop set here.
     virtual void setEventLoop(Loop *loop) = 0;
@@ -32,7 +32,7 @@ class QAIO_EXPORT DefaultEventLoopPolicy : public EventLoopPolicy
 public:
     DefaultEventLoopPolicy();
     ~DefaultEventLoopPolicy() override;
-    /// The current thread's loop; throws RuntimeError if there is none.
+    /// The running loop, else the thread's set loop, else (main thread) one it creates; else RuntimeError.
     Loop &getEventLoop() override;
     void setEventLoop(Loop *loop) override;
     /// A new loop (not set as current).
@@ -46,12 +46,16 @@ private:
     std::unique_ptr<Private> d;
 };
 
+/// The event loop policy (DefaultEventLoopPolicy unless setEventLoopPolicy was called).
 QAIO_EXPORT EventLoopPolicy &getEventLoopPolicy();
-// nullptr restores a fresh DefaultEventLoopPolicy.
+/// nullptr restores a fresh DefaultEventLoopPolicy.
 QAIO_EXPORT void setEventLoopPolicy(std::unique_ptr<EventLoopPolicy> policy);
 
+/// The current thread's loop (asyncio.get_event_loop): the running one, else the one set, else (main thread) one it creates; else RuntimeError.
 QAIO_EXPORT Loop &getEventLoop();
+/// Sets the current thread's loop (nullptr: none); the caller keeps ownership.
 QAIO_EXPORT void setEventLoop(Loop *loop);
+/// A new loop from the policy (asyncio.new_event_loop).
 QAIO_EXPORT std::unique_ptr<Loop> newEventLoop();
 
 } // namespace qaio

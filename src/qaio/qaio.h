@@ -1,6 +1,11 @@
 // <qaio/qaio.h> — everything qaio offers, in one include.
 #pragma once
 
+/// @namespace qaio
+/// Python asyncio's event-loop model for C++20 and Qt 6: the loop, futures,
+/// coroutine tasks, synchronization, executors, networking, subprocesses and
+/// Qt integration. Names follow asyncio's in lowerCamelCase.
+
 #include <qaio/exceptions.h>
 #include <qaio/future.h>
 #include <qaio/global.h>

@@ -125,7 +125,7 @@ void copyQFutureState(const QFuture<T> &source, Future<T> &dest)
 
 } // namespace detail
 
-// asyncio.wrap_future (see the top of this file).
+/// asyncio.wrap_future (see the top of this file).
 template<class T>
 Future<T> wrapFuture(QFuture<T> source, Loop &loop)
 {
@@ -163,7 +163,7 @@ Future<T> wrapFuture(QFuture<T> source, Loop &loop)
     return dest;
 }
 
-// The same, on the running loop (RuntimeError if none).
+/// The same, on the running loop (RuntimeError if none).
 template<class T>
 Future<T> wrapFuture(QFuture<T> source)
 {
@@ -241,7 +241,7 @@ struct AwaitableTraits<QFuture<T>>
 
 } // namespace detail
 
-// asyncio.run_coroutine_threadsafe (see the top of this file). Thread-safe.
+/// asyncio.run_coroutine_threadsafe (see the top of this file). Thread-safe.
 template<class T>
 QFuture<T> runCoroutineThreadsafe(Coro<T> coro, Loop &loop)
 {

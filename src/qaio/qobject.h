@@ -60,8 +60,8 @@ Coro<void> runSlot(std::shared_ptr<Fn> fn, A... args)
 }
 } // namespace detail
 
-// A task for `coro` on the running loop (else this thread's), cancelled when
-// `context` is destroyed.
+/// A task for `coro` on the running loop (else this thread's), cancelled when
+/// `context` is destroyed.
 template<class T>
 Task<T> createTask(QObject *context, Coro<T> coro, const QString &name = {},
                    std::source_location where = std::source_location::current())
@@ -73,7 +73,7 @@ Task<T> createTask(QObject *context, Coro<T> coro, const QString &name = {},
     return task;
 }
 
-// The tasks bound to `context` that are still pending.
+/// The tasks bound to `context` that are still pending.
 inline QList<TaskBase> tasksOf(const QObject *context)
 {
     return detail::objectTasks(context);
@@ -108,7 +108,7 @@ template<class F>
 concept CoroutineSlotWithoutArgs = std::is_invocable_v<F &> && IsCoro<std::invoke_result_t<F &>>;
 } // namespace detail
 
-// Connects `sig` to a coroutine slot (see the top of this file).
+/// Connects `sig` to a coroutine slot (see the top of this file).
 template<class Sender, class Class, class... Args, class Context, class F>
     requires std::derived_from<Sender, Class> && std::derived_from<Context, QObject>
     && (detail::InvocableWithArgs<std::decay_t<F>, typename detail::SignalArgs<Args...>::type>::value

@@ -182,7 +182,7 @@ auto awaitSignal(Loop &loop, Sender *sender, Signal sig, std::optional<double> t
 
 } // namespace detail
 
-// The next emission of `sig` by `sender`, on the running loop (else this thread's).
+/// The next emission of `sig` by `sender`, on the running loop (else this thread's).
 template<class Sender, class Class, class... Args>
     requires std::derived_from<Sender, QObject> && std::derived_from<Sender, Class>
 auto signal(Sender *sender, void (Class::*sig)(Args...), std::optional<double> timeoutSeconds = {})
@@ -192,6 +192,7 @@ auto signal(Sender *sender, void (Class::*sig)(Args...), std::optional<double> t
                                typename detail::SignalArgs<Args...>::type());
 }
 
+/// signal() with the timeout as a std::chrono duration.
 template<class Sender, class Class, class... Args, class Rep, class Period>
     requires std::derived_from<Sender, QObject> && std::derived_from<Sender, Class>
 auto signal(Sender *sender, void (Class::*sig)(Args...), std::chrono::duration<Rep, Period> timeout)

@@ -239,9 +239,11 @@ private:
     bool m_shutdown = false;
 };
 
+/// A first-in, first-out queue (asyncio.Queue).
 template<class T>
 using Queue = BasicQueue<T, detail::FifoOrder<T>>;
 
+/// A last-in, first-out queue (asyncio.LifoQueue).
 template<class T>
 using LifoQueue = BasicQueue<T, detail::LifoOrder<T>>;
 

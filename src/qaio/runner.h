@@ -91,7 +91,7 @@ private:
     std::unique_ptr<Private> d;
 };
 
-// asyncio.run: a fresh Runner for one coroutine.
+/// asyncio.run: a fresh Runner for one coroutine.
 template<class T>
 decltype(auto) run(Coro<T> coro, RunnerOptions options = {})
 {
@@ -101,10 +101,10 @@ decltype(auto) run(Coro<T> coro, RunnerOptions options = {})
     return runner.run(std::move(coro));
 }
 
-// run() for main(): its result as the exit status (0 for Coro<void>), or 130
-// (KeyboardInterrupt::exitStatus) when Ctrl+C ended it after the main task
-// and every other task finished cancelling:
-//     int main(int argc, char **argv) { QCoreApplication app(argc, argv); return qaio::runMain(amain()); }
+/// run() for main(): its result as the exit status (0 for Coro<void>), or 130
+/// (KeyboardInterrupt::exitStatus) when Ctrl+C ended it after the main task
+/// and every other task finished cancelling:
+///     int main(int argc, char **argv) { QCoreApplication app(argc, argv); return qaio::runMain(amain()); }
 template<class T>
 int runMain(Coro<T> coro, RunnerOptions options = {})
 {

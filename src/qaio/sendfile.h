@@ -20,9 +20,9 @@
 
 namespace qaio {
 
-// `count` bytes (all up to the end when nullopt) of the open file `fileFd`
-// from `offset`. ValueError for a negative offset or a count <= 0;
-// RuntimeError for a closing transport or one that cannot send files.
+/// `count` bytes (all up to the end when nullopt) of the open file `fileFd`
+/// from `offset`. ValueError for a negative offset or a count <= 0;
+/// RuntimeError for a closing transport or one that cannot send files.
 QAIO_EXPORT Coro<qint64> sendfile(Loop &loop, WriteTransport &transport, int fileFd, qint64 offset = 0,
                                   std::optional<qint64> count = std::nullopt, bool fallback = true);
 

@@ -71,22 +71,22 @@ private:
     std::unique_ptr<Private> d;
 };
 
-// Listens on each of `hosts` (empty list or "": every interface) at `port`
-// (0: a free port, the same one for all hosts where possible).
+/// Listens on each of `hosts` (empty list or "": every interface) at `port`
+/// (0: a free port, the same one for all hosts where possible).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,
                                                        QStringList hosts, quint16 port,
                                                        ServerOptions options = {});
-// One host ("" for every interface). Also spares GCC 12 a braced list inside
-// a co_await expression, which it fails to compile ("array used as initializer").
+/// One host ("" for every interface). Also spares GCC 12 a braced list inside
+/// a co_await expression, which it fails to compile ("array used as initializer").
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,
                                                        QString host, quint16 port,
                                                        ServerOptions options = {});
-// Serves on listening sockets made elsewhere (asyncio's sock= argument).
+/// Serves on listening sockets made elsewhere (asyncio's sock= argument).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,
                                                        std::vector<Socket> sockets,
                                                        ServerOptions options = {});
-// A Unix domain socket server at `path`; with cleanupSocket, a stale socket
-// file there is removed first and the file is removed when the server closes.
+/// A Unix domain socket server at `path`; with cleanupSocket, a stale socket
+/// file there is removed first and the file is removed when the server closes.
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createUnixServer(Loop &loop, ProtocolFactory factory,
                                                            QString path, ServerOptions options = {},
                                                            bool cleanupSocket = true);

@@ -8,6 +8,7 @@
 
 namespace qaio {
 
+/// Protects `inner` from cancellation (asyncio.shield): cancelling the result does not cancel `inner`.
 template<class T>
 Future<T> shield(Future<T> inner)
 {
@@ -37,12 +38,14 @@ Future<T> shield(Future<T> inner)
     return outer;
 }
 
+/// shield() for a task.
 template<class T>
 Future<T> shield(Task<T> inner)
 {
     return shield(Future<T>(inner));
 }
 
+/// shield() for a coroutine (run as a task).
 template<class T>
 Future<T> shield(Coro<T> inner)
 {

@@ -79,11 +79,11 @@ struct StartTlsOptions
     double sslShutdownTimeout = 30;  ///< seconds; then the connection is aborted with TimeoutError
 };
 
-// asyncio's loop.start_tls: upgrades a live connection to TLS (STARTTLS).
-// Performs the handshake on `transport` (a socket transport) and returns the
-// new transport; `protocol` now receives plaintext from it (its
-// connectionMade() is not called again). The old transport must not be used
-// any more. On failure the connection is closed and the error thrown.
+/// asyncio's loop.start_tls: upgrades a live connection to TLS (STARTTLS).
+/// Performs the handshake on `transport` (a socket transport) and returns the
+/// new transport; `protocol` now receives plaintext from it (its
+/// connectionMade() is not called again). The old transport must not be used
+/// any more. On failure the connection is closed and the error thrown.
 QAIO_EXPORT Coro<std::shared_ptr<Transport>> startTls(Loop &loop, std::shared_ptr<Transport> transport,
                                                       std::shared_ptr<BaseProtocol> protocol,
                                                       QSslConfiguration sslConfig, StartTlsOptions options = {});

@@ -27,7 +27,7 @@
 
 namespace qaio {
 
-inline constexpr qsizetype kDefaultStreamLimit = 64 * 1024; // asyncio's _DEFAULT_LIMIT
+inline constexpr qsizetype kDefaultStreamLimit = 64 * 1024; ///< asyncio's _DEFAULT_LIMIT
 
 namespace detail {
 struct StreamReaderState;
@@ -123,16 +123,21 @@ private:
     std::optional<StreamReader> m_reader;
 };
 
+/// A connection's reader and writer, as openConnection() returns them.
 using StreamPair = std::pair<StreamReader, StreamWriter>;
-// What startServer calls for each client; runs as a task.
+/// What startServer calls for each client; runs as a task.
 using ClientConnected = std::function<Coro<void>(StreamReader, StreamWriter)>;
 
+/// Connects to host:port over TCP (optionally TLS) and returns a reader and writer (asyncio.open_connection).
 QAIO_EXPORT Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit = kDefaultStreamLimit,
                                             ConnectionOptions options = {});
+/// Connects to a Unix-domain socket at `path` (asyncio.open_unix_connection).
 QAIO_EXPORT Coro<StreamPair> openUnixConnection(QString path, qsizetype limit = kDefaultStreamLimit);
+/// Listens on host:port and runs `clientConnected` as a task for each client (asyncio.start_server).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, quint16 port,
                                                       qsizetype limit = kDefaultStreamLimit,
                                                       ServerOptions options = {});
+/// Listens on a Unix-domain socket at `path` (asyncio.start_unix_server).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> startUnixServer(ClientConnected clientConnected, QString path,
                                                           qsizetype limit = kDefaultStreamLimit,
                                                           ServerOptions options = {});

@@ -34,7 +34,7 @@
 
 namespace qaio {
 
-// asyncio's subprocess.PIPE / DEVNULL / None / STDOUT.
+/// asyncio's subprocess.PIPE / DEVNULL / None / STDOUT.
 enum class Redirect {
     Pipe,    // a pipe to the parent (a pipe transport, a stream)
     DevNull, // /dev/null
@@ -97,18 +97,20 @@ public:
     virtual Future<int> exited() = 0;
 };
 
+/// Creates the protocol for a child process (asyncio's protocol_factory).
 using SubprocessProtocolFactory = std::function<std::shared_ptr<SubprocessProtocol>()>;
+/// A child's transport and protocol, as subprocessExec() returns them.
 using SubprocessTransportAndProtocol =
     std::pair<std::shared_ptr<SubprocessTransport>, std::shared_ptr<SubprocessProtocol>>;
 
-// asyncio's loop.subprocess_exec: starts `program` with `arguments` and
-// returns once it runs and the protocol's connectionMade() has been called.
-// A program that cannot be started: std::system_error with its errno
-// (std::errc::no_such_file_or_directory, permission_denied); bad options: ValueError.
+/// asyncio's loop.subprocess_exec: starts `program` with `arguments` and
+/// returns once it runs and the protocol's connectionMade() has been called.
+/// A program that cannot be started: std::system_error with its errno
+/// (std::errc::no_such_file_or_directory, permission_denied); bad options: ValueError.
 QAIO_EXPORT Coro<SubprocessTransportAndProtocol> subprocessExec(Loop &loop, SubprocessProtocolFactory factory,
                                                                 QString program, QStringList arguments = {},
                                                                 SubprocessOptions options = {});
-// asyncio's loop.subprocess_shell: `/bin/sh -c command`.
+/// asyncio's loop.subprocess_shell: `/bin/sh -c command`.
 QAIO_EXPORT Coro<SubprocessTransportAndProtocol> subprocessShell(Loop &loop, SubprocessProtocolFactory factory,
                                                                  QString command, SubprocessOptions options = {});
 
@@ -154,8 +156,10 @@ private:
     std::shared_ptr<detail::ProcessState> d;
 };
 
+/// Starts `program` with `arguments` (asyncio.create_subprocess_exec).
 QAIO_EXPORT Coro<Process> createSubprocessExec(QString program, QStringList arguments = {},
                                                SubprocessOptions options = {});
+/// Starts `command` through /bin/sh (asyncio.create_subprocess_shell).
 QAIO_EXPORT Coro<Process> createSubprocessShell(QString command, SubprocessOptions options = {});
 
 } // namespace qaio

@@ -193,16 +193,18 @@ Task<T>::operator TaskBase() const
     return TaskBase(this->statePtr());
 }
 
-// How createTask starts each new task (asyncio's task factory). It may rename
-// or record the task; it starts it with task.start() or task.startEagerly()
-// (if it calls neither, the task is started normally).
+/// How createTask starts each new task (asyncio's task factory). It may rename
+/// or record the task; it starts it with task.start() or task.startEagerly()
+/// (if it calls neither, the task is started normally).
 using TaskFactory = std::function<void(Loop &, TaskBase &)>;
+/// Sets how `loop` creates tasks (asyncio's set_task_factory); an empty factory restores the default.
 QAIO_EXPORT void setTaskFactory(Loop &loop, TaskFactory factory);
+/// The task factory of `loop` (empty: the default).
 QAIO_EXPORT TaskFactory getTaskFactory(Loop &loop);
-// asyncio.eager_task_factory: each task's first step runs inside createTask.
+/// asyncio.eager_task_factory: each task's first step runs inside createTask.
 QAIO_EXPORT void eagerTaskFactory(Loop &loop, TaskBase &task);
 
-// Wraps `coro` in a task on `loop` and schedules it (callSoon).
+/// Wraps `coro` in a task on `loop` and schedules it (callSoon).
 template<class T>
 Task<T> createTask(Loop &loop, Coro<T> coro, const QString &name = {},
                    std::source_location where = std::source_location::current())
@@ -220,7 +222,7 @@ Task<T> createTask(Loop &loop, Coro<T> coro, const QString &name = {},
     return Task<T>(std::move(state));
 }
 
-// The same, on the running loop (RuntimeError if none).
+/// The same, on the running loop (RuntimeError if none).
 template<class T>
 Task<T> createTask(Coro<T> coro, const QString &name = {},
                    std::source_location where = std::source_location::current())
@@ -228,22 +230,25 @@ Task<T> createTask(Coro<T> coro, const QString &name = {},
     return createTask(getRunningLoop(), std::move(coro), name, where);
 }
 
-// asyncio.ensure_future: a future stays as it is; a coroutine becomes a task.
+/// asyncio.ensure_future: a future stays as it is; a coroutine becomes a task.
 template<class T>
 Future<T> ensureFuture(Future<T> future)
 {
     return future;
 }
+/// ensureFuture for a task: the task itself.
 template<class T>
 Task<T> ensureFuture(Task<T> task)
 {
     return task;
 }
+/// ensureFuture for a coroutine: a task running it on the current loop.
 template<class T>
 Task<T> ensureFuture(Coro<T> coro)
 {
     return createTask(std::move(coro));
 }
+/// ensureFuture for a coroutine: a task running it on `loop`.
 template<class T>
 Task<T> ensureFuture(Coro<T> coro, Loop &loop)
 {
@@ -270,30 +275,33 @@ Coro<T> awaitFuture(Future<T> future)
 }
 } // namespace detail
 
-// The task running now, or a null TaskBase outside any task.
+/// The task running now, or a null TaskBase outside any task.
 QAIO_EXPORT TaskBase currentTask();
-// The pending tasks of `loop` (default: the running loop).
+/// The pending tasks of `loop` (default: the running loop).
 QAIO_EXPORT QList<TaskBase> allTasks();
+/// The pending tasks of `loop`.
 QAIO_EXPORT QList<TaskBase> allTasks(Loop &loop);
 
 namespace detail {
 QAIO_EXPORT Coro<void> sleepSeconds(double delay);
 }
 
-// asyncio.sleep: suspends the task for `delay` seconds (0 or less: yields
-// once; infinity: until cancelled). A template so that, under `using namespace
-// qaio`, sleep(1) picks this over POSIX ::sleep(unsigned).
+/// asyncio.sleep: suspends the task for `delay` seconds (0 or less: yields
+/// once; infinity: until cancelled). A template so that, under `using namespace
+/// qaio`, sleep(1) picks this over POSIX `sleep(unsigned)` (in the global namespace).
 template<class D>
     requires std::is_arithmetic_v<D>
 Coro<void> sleep(D delay)
 {
     return detail::sleepSeconds(static_cast<double>(delay));
 }
+/// sleep() with a std::chrono duration.
 template<class Rep, class Period>
 Coro<void> sleep(std::chrono::duration<Rep, Period> delay)
 {
     return detail::sleepSeconds(std::chrono::duration<double>(delay).count());
 }
+/// sleep() that returns `result` afterwards.
 template<class T>
 Coro<T> sleep(double delay, T result)
 {

@@ -56,21 +56,21 @@ private:
     std::shared_ptr<State> d;
 };
 
-// asyncio.timeout(delay): a Timeout `delay` seconds from now (nullopt: none).
+/// asyncio.timeout(delay): a Timeout `delay` seconds from now (nullopt: none).
 QAIO_EXPORT Timeout timeout(std::optional<double> delay);
-// asyncio.timeout_at(when): a Timeout at an absolute loop.time().
+/// asyncio.timeout_at(when): a Timeout at an absolute loop.time().
 QAIO_EXPORT Timeout timeoutAt(std::optional<double> when);
 
-// Shorthand: co_await timeout(delay, body()) runs body with a timeout.
+/// Shorthand: co_await timeout(delay, body()) runs body with a timeout.
 template<class T>
 Coro<T> timeout(std::optional<double> delay, Coro<T> body)
 {
     return timeout(delay).run(std::move(body));
 }
 
-// asyncio.wait_for (3.12): the result of `awaitable`, or TimeoutError after
-// `timeout` seconds, in which case the awaitable is cancelled (and waited for).
-// A Coro runs inline in the calling task, a Future or Task is awaited.
+/// asyncio.wait_for (3.12): the result of `awaitable`, or TimeoutError after
+/// `timeout` seconds, in which case the awaitable is cancelled (and waited for).
+/// A Coro runs inline in the calling task, a Future or Task is awaited.
 template<class A>
     requires detail::IsCoro<A> || detail::IsFuture<A>
 auto waitFor(A awaitable, std::optional<double> timeoutSeconds)

@@ -10,6 +10,7 @@
 
 namespace qaio {
 
+/// When wait() returns (asyncio.FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED).
 enum class ReturnWhen {
     FirstCompleted, // asyncio.FIRST_COMPLETED
     FirstException, // asyncio.FIRST_EXCEPTION
@@ -31,9 +32,9 @@ struct DoneAndPending
     std::vector<F> pending; ///< the futures still pending
 };
 
-// asyncio.wait: waits until `returnWhen` holds or the timeout passes, and
-// returns the futures split into done and pending (it raises no TimeoutError
-// and cancels nothing). Futures and Tasks only, as in Python 3.11+.
+/// asyncio.wait: waits until `returnWhen` holds or the timeout passes, and
+/// returns the futures split into done and pending (it raises no TimeoutError
+/// and cancels nothing). Futures and Tasks only, as in Python 3.11+.
 template<class F>
     requires std::derived_from<F, FutureBase>
 Coro<DoneAndPending<F>> wait(std::vector<F> futures, WaitOptions options = {})
@@ -205,6 +206,7 @@ private:
     std::shared_ptr<State> m_state;
 };
 
+/// Iterates over `futures` in the order they finish (asyncio.as_completed); each result is awaited.
 template<class F>
     requires std::derived_from<F, FutureBase>
 AsCompleted<F> asCompleted(std::vector<F> futures, std::optional<double> timeout = std::nullopt)
