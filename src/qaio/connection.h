@@ -1,11 +1,12 @@
-// qaio/connection.h — createConnection and friends: a protocol on a connected socket.
-//
-//     auto [transport, protocol] = co_await qaio::createConnection(
-//         loop, [] { return std::make_shared<MyProtocol>(); }, "example.org", 80);
-//
-// As asyncio's loop.create_connection: resolves the host without blocking,
-// tries each address in turn, and returns once the protocol's connectionMade()
-// has run. Connection errors are std::system_error (std::errc::connection_refused, ...).
+/// @file
+/// qaio/connection.h — createConnection and friends: a protocol on a connected socket.
+///
+///     auto [transport, protocol] = co_await qaio::createConnection(
+///         loop, [] { return std::make_shared<MyProtocol>(); }, "example.org", 80);
+///
+/// As asyncio's loop.create_connection: resolves the host without blocking,
+/// tries each address in turn, and returns once the protocol's connectionMade()
+/// has run. Connection errors are std::system_error (std::errc::connection_refused, ...).
 #pragma once
 
 #include <qaio/protocols.h>

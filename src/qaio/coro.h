@@ -1,15 +1,16 @@
-// qaio/coro.h — Coro<T>: what a qaio coroutine function returns.
-//
-// A Coro is lazy, like an asyncio coroutine object: nothing runs until it is
-// awaited (`co_await coro` runs it inline, in the awaiting task) or wrapped in
-// a Task. Awaiting uses symmetric transfer, so a long chain of inline awaits
-// does not grow the stack.
-//
-// Inside a Coro, `co_await` accepts a Future<T> or Task<T> (the task is
-// suspended until it is done; Task::cancel() cancels that future and resumes
-// the task with CancelledError), another Coro, and any other awaitable — a
-// QCoro::Task, a QCoro awaitable — which is adapted into a Future so that
-// cancellation reaches the awaiting task at once.
+/// @file
+/// qaio/coro.h — Coro<T>: what a qaio coroutine function returns.
+///
+/// A Coro is lazy, like an asyncio coroutine object: nothing runs until it is
+/// awaited (`co_await coro` runs it inline, in the awaiting task) or wrapped in
+/// a Task. Awaiting uses symmetric transfer, so a long chain of inline awaits
+/// does not grow the stack.
+///
+/// Inside a Coro, `co_await` accepts a Future<T> or Task<T> (the task is
+/// suspended until it is done; Task::cancel() cancels that future and resumes
+/// the task with CancelledError), another Coro, and any other awaitable — a
+/// QCoro::Task, a QCoro awaitable — which is adapted into a Future so that
+/// cancellation reaches the awaiting task at once.
 #pragma once
 
 #include <qaio/future.h>

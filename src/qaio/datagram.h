@@ -1,20 +1,21 @@
-// qaio/datagram.h — createDatagramEndpoint: a DatagramProtocol on a UDP (or
-// Unix datagram) socket, as asyncio's loop.create_datagram_endpoint.
-//
-//     struct Echo : qaio::DatagramProtocol {
-//         qaio::DatagramTransport *transport = nullptr;
-//         void connectionMade(qaio::BaseTransport *t) override { transport = dynamic_cast<qaio::DatagramTransport *>(t); }
-//         void datagramReceived(const QByteArray &data, const qaio::SocketAddress &from) override
-//         { transport->sendto(data, from); }
-//     };
-//     qaio::DatagramEndpointOptions options{.localAddr = qaio::HostPort{"127.0.0.1", 9999}};
-//     auto [transport, protocol] = co_await qaio::createDatagramEndpoint(
-//         loop, [] { return std::make_shared<Echo>(); }, options);
-//
-// sendto() never blocks: it sends at once, or queues the datagram while the
-// socket is full (pauseWriting()/resumeWriting() at the water marks). Errors
-// of single datagrams (ICMP port unreachable on a connected endpoint: ECONNREFUSED)
-// reach errorReceived() and the endpoint stays open.
+/// @file
+/// qaio/datagram.h — createDatagramEndpoint: a DatagramProtocol on a UDP (or
+/// Unix datagram) socket, as asyncio's loop.create_datagram_endpoint.
+///
+///     struct Echo : qaio::DatagramProtocol {
+///         qaio::DatagramTransport *transport = nullptr;
+///         void connectionMade(qaio::BaseTransport *t) override { transport = dynamic_cast<qaio::DatagramTransport *>(t); }
+///         void datagramReceived(const QByteArray &data, const qaio::SocketAddress &from) override
+///         { transport->sendto(data, from); }
+///     };
+///     qaio::DatagramEndpointOptions options{.localAddr = qaio::HostPort{"127.0.0.1", 9999}};
+///     auto [transport, protocol] = co_await qaio::createDatagramEndpoint(
+///         loop, [] { return std::make_shared<Echo>(); }, options);
+///
+/// sendto() never blocks: it sends at once, or queues the datagram while the
+/// socket is full (pauseWriting()/resumeWriting() at the water marks). Errors
+/// of single datagrams (ICMP port unreachable on a connected endpoint: ECONNREFUSED)
+/// reach errorReceived() and the endpoint stays open.
 #pragma once
 
 #include <qaio/connection.h>

@@ -1,9 +1,10 @@
-// qaio/dns.h — getaddrinfo and getnameinfo that never block the loop.
-//
-// As asyncio's loop.getaddrinfo / loop.getnameinfo: the blocking libc calls
-// run on the loop's default executor; a numeric host is answered at once.
-// Lookup failures throw std::system_error in qaio::gaiCategory() (the
-// socket.gaierror of Python), e.g. EAI_NONAME for an unknown host.
+/// @file
+/// qaio/dns.h — getaddrinfo and getnameinfo that never block the loop.
+///
+/// As asyncio's loop.getaddrinfo / loop.getnameinfo: the blocking libc calls
+/// run on the loop's default executor; a numeric host is answered at once.
+/// Lookup failures throw std::system_error in qaio::gaiCategory() (the
+/// socket.gaierror of Python), e.g. EAI_NONAME for an unknown host.
 #pragma once
 
 #include <qaio/future.h>

@@ -1,7 +1,8 @@
-// qaio/exceptions.h — asyncio's exceptions, as C++ exception types.
-//
-// Each keeps its asyncio name and derives from a std exception that says what
-// kind of failure it is, so `catch (const std::exception&)` sees them all.
+/// @file
+/// qaio/exceptions.h — asyncio's exceptions, as C++ exception types.
+///
+/// Each keeps its asyncio name and derives from a std exception that says what
+/// kind of failure it is, so `catch (const std::exception&)` sees them all.
 #pragma once
 
 #include <qaio/global.h>

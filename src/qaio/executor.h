@@ -1,13 +1,14 @@
-// qaio/executor.h — running blocking or CPU-bound work on other threads.
-//
-// asyncio's loop.run_in_executor(executor, func, *args) and asyncio.to_thread:
-//     int n = co_await loop.runInExecutor(nullptr, countLines, path); // default executor
-//     int n = co_await qaio::toThread(countLines, path);
-// ThreadPoolExecutor runs jobs on a QThreadPool. Results and exceptions come
-// back to the loop's thread intact. Cancelling the returned future takes a job
-// that has not started out of the pool; a job already running finishes, and
-// its late result is dropped. C++ has no GIL, so threads also suit CPU-bound
-// work: there is no ProcessPoolExecutor (see docs/executors.md).
+/// @file
+/// qaio/executor.h — running blocking or CPU-bound work on other threads.
+///
+/// asyncio's loop.run_in_executor(executor, func, *args) and asyncio.to_thread:
+///     int n = co_await loop.runInExecutor(nullptr, countLines, path); // default executor
+///     int n = co_await qaio::toThread(countLines, path);
+/// ThreadPoolExecutor runs jobs on a QThreadPool. Results and exceptions come
+/// back to the loop's thread intact. Cancelling the returned future takes a job
+/// that has not started out of the pool; a job already running finishes, and
+/// its late result is dropped. C++ has no GIL, so threads also suit CPU-bound
+/// work: there is no ProcessPoolExecutor (see docs/executors.md).
 #pragma once
 
 #include <qaio/task.h>

@@ -1,8 +1,9 @@
-// qaio/future.h — Future<T>: a copyable handle to one result that is set later.
-//
-// As asyncio.Future: pending, then finished (with a result or an exception) or
-// cancelled; done-callbacks are always scheduled with Loop::callSoon, never
-// called synchronously. Future<void> has no result value.
+/// @file
+/// qaio/future.h — Future<T>: a copyable handle to one result that is set later.
+///
+/// As asyncio.Future: pending, then finished (with a result or an exception) or
+/// cancelled; done-callbacks are always scheduled with Loop::callSoon, never
+/// called synchronously. Future<void> has no result value.
 #pragma once
 
 #include <qaio/exceptions.h>

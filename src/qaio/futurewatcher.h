@@ -1,20 +1,21 @@
-// qaio/futurewatcher.h — FutureWatcher: a Future or Task seen as Qt signals.
-//
-//     auto *watcher = new qaio::FutureWatcher(qaio::createTask(download(url)), this);
-//     connect(watcher, &qaio::FutureWatcher::failed, this, &Window::showError);
-//     connect(watcher, &qaio::FutureWatcher::finished, watcher, &QObject::deleteLater);
-//     connect(cancelButton, &QPushButton::clicked, watcher, &qaio::FutureWatcher::cancel);
-//
-// Like QFutureWatcher for qaio futures. When the watched future is done it
-// emits, from a loop callback (never from inside setFuture or cancel):
-//   succeeded()         it finished with a result (read it from future());
-//   failed(message)     it finished with an exception: "TypeName: what()";
-//   cancelled()         it was cancelled;
-// and then finished(), whatever the outcome (as QFutureWatcher::finished).
-// Watching counts as retrieving the exception: no "exception was never
-// retrieved" log for a future whose failure a watcher reported. The
-// properties (pending, done, isCancelled, errorString) suit bindings and
-// change together (stateChanged). A watcher destroyed first emits nothing.
+/// @file
+/// qaio/futurewatcher.h — FutureWatcher: a Future or Task seen as Qt signals.
+///
+///     auto *watcher = new qaio::FutureWatcher(qaio::createTask(download(url)), this);
+///     connect(watcher, &qaio::FutureWatcher::failed, this, &Window::showError);
+///     connect(watcher, &qaio::FutureWatcher::finished, watcher, &QObject::deleteLater);
+///     connect(cancelButton, &QPushButton::clicked, watcher, &qaio::FutureWatcher::cancel);
+///
+/// Like QFutureWatcher for qaio futures. When the watched future is done it
+/// emits, from a loop callback (never from inside setFuture or cancel):
+///   succeeded()         it finished with a result (read it from future());
+///   failed(message)     it finished with an exception: "TypeName: what()";
+///   cancelled()         it was cancelled;
+/// and then finished(), whatever the outcome (as QFutureWatcher::finished).
+/// Watching counts as retrieving the exception: no "exception was never
+/// retrieved" log for a future whose failure a watcher reported. The
+/// properties (pending, done, isCancelled, errorString) suit bindings and
+/// change together (stateChanged). A watcher destroyed first emits nothing.
 #pragma once
 
 #include <qaio/future.h>

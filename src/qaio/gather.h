@@ -1,11 +1,12 @@
-// qaio/gather.h — gather(): run awaitables concurrently and collect the results.
-//
-// As asyncio.gather. Coros are wrapped in tasks. The variadic form returns a
-// Future of a std::tuple (std::monostate stands for void), the range form a
-// Future of a std::vector. Without returnExceptions the first failure (or
-// cancellation) of a child fails the gather at once, and the other children
-// keep running. With returnExceptions every child's Outcome is collected.
-// Cancelling the gather future cancels every child that is not done yet.
+/// @file
+/// qaio/gather.h — gather(): run awaitables concurrently and collect the results.
+///
+/// As asyncio.gather. Coros are wrapped in tasks. The variadic form returns a
+/// Future of a std::tuple (std::monostate stands for void), the range form a
+/// Future of a std::vector. Without returnExceptions the first failure (or
+/// cancellation) of a child fails the gather at once, and the other children
+/// keep running. With returnExceptions every child's Outcome is collected.
+/// Cancelling the gather future cancels every child that is not done yet.
 #pragma once
 
 #include <qaio/outcome.h>

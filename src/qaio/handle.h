@@ -1,8 +1,9 @@
-// qaio/handle.h — Handle and TimerHandle: a scheduled callback that can be cancelled.
-//
-// Loop::callSoon, callLater, callAt, addReader and addWriter return these. A
-// handle is a cheap, copyable reference to one scheduled callback; dropping it
-// does not cancel anything.
+/// @file
+/// qaio/handle.h — Handle and TimerHandle: a scheduled callback that can be cancelled.
+///
+/// Loop::callSoon, callLater, callAt, addReader and addWriter return these. A
+/// handle is a cheap, copyable reference to one scheduled callback; dropping it
+/// does not cancel anything.
 #pragma once
 
 #include <qaio/global.h>

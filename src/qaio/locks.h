@@ -1,15 +1,16 @@
-// qaio/locks.h — asyncio's synchronization primitives for tasks on one loop.
-//
-// Lock, Event, Condition, Semaphore, BoundedSemaphore and Barrier, with the
-// semantics of Python 3.13: waiters are served FIFO, and a waiter cancelled
-// after it was woken passes the wake-up on, so no wake-up is lost.
-//
-// `async with lock:` becomes RAII:
-//     auto held = co_await lock.acquireGuard();   // released at scope exit,
-//                                                 // also when an exception
-//                                                 // or CancelledError unwinds
-// Like asyncio's, these are not thread-safe: use them from the loop's thread.
-// Each binds to the loop running when it is first waited on.
+/// @file
+/// qaio/locks.h — asyncio's synchronization primitives for tasks on one loop.
+///
+/// Lock, Event, Condition, Semaphore, BoundedSemaphore and Barrier, with the
+/// semantics of Python 3.13: waiters are served FIFO, and a waiter cancelled
+/// after it was woken passes the wake-up on, so no wake-up is lost.
+///
+/// `async with lock:` becomes RAII:
+///     auto held = co_await lock.acquireGuard();   // released at scope exit,
+///                                                 // also when an exception
+///                                                 // or CancelledError unwinds
+/// Like asyncio's, these are not thread-safe: use them from the loop's thread.
+/// Each binds to the loop running when it is first waited on.
 #pragma once
 
 #include <qaio/task.h>

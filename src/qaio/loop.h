@@ -1,9 +1,10 @@
-// qaio/loop.h — Loop: asyncio's event loop, driven by the thread's Qt event dispatcher.
-//
-// One Loop per thread. It needs no thread of its own and no polling timer: the
-// thread's QAbstractEventDispatcher (QCoreApplication::exec(), a QEventLoop, a
-// modal dialog's nested loop, or Loop::runForever() itself) runs its callbacks,
-// timers and I/O, and runForever() in turn processes Qt's events.
+/// @file
+/// qaio/loop.h — Loop: asyncio's event loop, driven by the thread's Qt event dispatcher.
+///
+/// One Loop per thread. It needs no thread of its own and no polling timer: the
+/// thread's QAbstractEventDispatcher (QCoreApplication::exec(), a QEventLoop, a
+/// modal dialog's nested loop, or Loop::runForever() itself) runs its callbacks,
+/// timers and I/O, and runForever() in turn processes Qt's events.
 #pragma once
 
 #include <qaio/exceptions.h>

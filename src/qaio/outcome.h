@@ -1,4 +1,5 @@
-// qaio/outcome.h — Outcome<T>: a value or the exception that replaced it.
+/// @file
+/// qaio/outcome.h — Outcome<T>: a value or the exception that replaced it.
 #pragma once
 
 #include <qaio/coro.h>

@@ -1,17 +1,18 @@
-// qaio/pipes.h — connectReadPipe / connectWritePipe: protocols on pipes,
-// FIFOs, character devices (ttys) and sockets, as asyncio's
-// loop.connect_read_pipe / connect_write_pipe (unix_events' pipe transports).
-//
-//     int fds[2];
-//     ::pipe2(fds, O_CLOEXEC);
-//     auto [reader, rp] = co_await qaio::connectReadPipe(loop, [] { return std::make_shared<Lines>(); }, fds[0]);
-//     auto [writer, wp] = co_await qaio::connectWritePipe(loop, [] { return std::make_shared<qaio::BaseProtocol>(); }, fds[1]);
-//     writer->write("hello\n");
-//     writer->close(); // the reader gets eofReceived() and connectionLost(nullptr)
-//
-// The transport takes ownership of the fd (closes it after connectionLost()),
-// as asyncio's transports own the pipe object. The fd is switched to
-// non-blocking mode. A regular file is ValueError (it cannot be watched).
+/// @file
+/// qaio/pipes.h — connectReadPipe / connectWritePipe: protocols on pipes,
+/// FIFOs, character devices (ttys) and sockets, as asyncio's
+/// loop.connect_read_pipe / connect_write_pipe (unix_events' pipe transports).
+///
+///     int fds[2];
+///     ::pipe2(fds, O_CLOEXEC);
+///     auto [reader, rp] = co_await qaio::connectReadPipe(loop, [] { return std::make_shared<Lines>(); }, fds[0]);
+///     auto [writer, wp] = co_await qaio::connectWritePipe(loop, [] { return std::make_shared<qaio::BaseProtocol>(); }, fds[1]);
+///     writer->write("hello\n");
+///     writer->close(); // the reader gets eofReceived() and connectionLost(nullptr)
+///
+/// The transport takes ownership of the fd (closes it after connectionLost()),
+/// as asyncio's transports own the pipe object. The fd is switched to
+/// non-blocking mode. A regular file is ValueError (it cannot be watched).
 #pragma once
 
 #include <qaio/connection.h>

@@ -1,9 +1,10 @@
-// qaio/policy.h — the event loop policy: which loop is "current" in each thread.
-//
-// As asyncio's policy functions: getEventLoop() returns the running loop, else
-// the loop set for this thread with setEventLoop(), else (in the main thread
-// only, and only if setEventLoop was never called there) a loop it creates
-// and owns. newEventLoop() makes a loop the caller owns.
+/// @file
+/// qaio/policy.h — the event loop policy: which loop is "current" in each thread.
+///
+/// As asyncio's policy functions: getEventLoop() returns the running loop, else
+/// the loop set for this thread with setEventLoop(), else (in the main thread
+/// only, and only if setEventLoop was never called there) a loop it creates
+/// and owns. newEventLoop() makes a loop the caller owns.
 #pragma once
 
 #include <qaio/global.h>

@@ -1,11 +1,12 @@
-// qaio/protocols.h — asyncio's protocol interfaces: what a transport calls.
-//
-// Subclass Protocol (or BufferedProtocol, DatagramProtocol) and override the
-// callbacks you need; every callback has a do-nothing default. A transport
-// calls connectionMade() first, then dataReceived()/eofReceived() as data
-// arrives, pauseWriting()/resumeWriting() as its write buffer crosses the
-// water marks, and connectionLost() last. Callbacks run on the loop's thread;
-// an exception thrown from one is a fatal error for the connection.
+/// @file
+/// qaio/protocols.h — asyncio's protocol interfaces: what a transport calls.
+///
+/// Subclass Protocol (or BufferedProtocol, DatagramProtocol) and override the
+/// callbacks you need; every callback has a do-nothing default. A transport
+/// calls connectionMade() first, then dataReceived()/eofReceived() as data
+/// arrives, pauseWriting()/resumeWriting() as its write buffer crosses the
+/// water marks, and connectionLost() last. Callbacks run on the loop's thread;
+/// an exception thrown from one is a fatal error for the connection.
 #pragma once
 
 #include <qaio/global.h>

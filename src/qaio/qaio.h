@@ -1,4 +1,5 @@
-// <qaio/qaio.h> — everything qaio offers, in one include.
+/// @file
+/// <qaio/qaio.h> — everything qaio offers, in one include.
 #pragma once
 
 /// @namespace qaio

@@ -1,32 +1,33 @@
-// qaio/qobject.h — tasks bound to a QObject's lifetime, and coroutine slots.
-//
-//     qaio::connect(button, &QPushButton::clicked, this, [this]() -> qaio::Coro<void> {
-//         co_await fetchAndShow();                  // one task per click
-//     });
-//     qaio::createTask(this, refreshLoop());      // cancelled when *this dies
-//
-// createTask(context, coro) starts a task on the loop and registers it on
-// `context` (a hidden child object keeps the list). When `context` is
-// destroyed, every task still pending is cancelled: the co_await it is
-// suspended on — a sleep, a socket, a Future, a signal — throws CancelledError
-// in the next loop iteration, after the object is gone. So a coroutine must
-// not touch the object after catching CancelledError (let it propagate), and
-// must not resume into the object by any other route; nothing else does.
-//
-// connect(sender, &S::sig, context, slot) connects `sig` to a coroutine slot:
-// each emission calls slot(args...) (or slot() if it takes no arguments), which
-// must return a qaio::Coro (a plain slot is QObject::connect's business), and
-// wraps the Coro it returns in a task bound to `context`, as above. The
-// signal's arguments are copied into the task, so `const QString &`
-// parameters stay valid across suspensions; the slot object itself is kept
-// alive by every task it started (its captures stay valid too). As with
-// QObject::connect and a context, the connection ends when either object is
-// destroyed, and the slot runs in the context's thread. Exceptions that leave
-// a slot task reach the loop's exception handler ("Task exception was never
-// retrieved"), as for any task nobody awaits. Returns the connection.
-// Spell it qaio::connect inside a QObject subclass: there, unqualified
-// `connect` is QObject::connect, which takes the lambda too and would drop
-// the Coro it returns without ever running it.
+/// @file
+/// qaio/qobject.h — tasks bound to a QObject's lifetime, and coroutine slots.
+///
+///     qaio::connect(button, &QPushButton::clicked, this, [this]() -> qaio::Coro<void> {
+///         co_await fetchAndShow();                  // one task per click
+///     });
+///     qaio::createTask(this, refreshLoop());      // cancelled when *this dies
+///
+/// createTask(context, coro) starts a task on the loop and registers it on
+/// `context` (a hidden child object keeps the list). When `context` is
+/// destroyed, every task still pending is cancelled: the co_await it is
+/// suspended on — a sleep, a socket, a Future, a signal — throws CancelledError
+/// in the next loop iteration, after the object is gone. So a coroutine must
+/// not touch the object after catching CancelledError (let it propagate), and
+/// must not resume into the object by any other route; nothing else does.
+///
+/// connect(sender, &S::sig, context, slot) connects `sig` to a coroutine slot:
+/// each emission calls slot(args...) (or slot() if it takes no arguments), which
+/// must return a qaio::Coro (a plain slot is QObject::connect's business), and
+/// wraps the Coro it returns in a task bound to `context`, as above. The
+/// signal's arguments are copied into the task, so `const QString &`
+/// parameters stay valid across suspensions; the slot object itself is kept
+/// alive by every task it started (its captures stay valid too). As with
+/// QObject::connect and a context, the connection ends when either object is
+/// destroyed, and the slot runs in the context's thread. Exceptions that leave
+/// a slot task reach the loop's exception handler ("Task exception was never
+/// retrieved"), as for any task nobody awaits. Returns the connection.
+/// Spell it qaio::connect inside a QObject subclass: there, unqualified
+/// `connect` is QObject::connect, which takes the lambda too and would drop
+/// the Coro it returns without ever running it.
 #pragma once
 
 #include <qaio/coro.h>

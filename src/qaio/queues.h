@@ -1,11 +1,12 @@
-// qaio/queues.h — Queue<T>, PriorityQueue<T>, LifoQueue<T>: asyncio's queues.
-//
-// As asyncio.Queue in Python 3.13: maxsize (0 or less: unbounded), put/get
-// wait when full/empty, the *Nowait forms throw QueueFull/QueueEmpty,
-// taskDone/join count unfinished items, shutdown(immediate) makes waiting and
-// future put() calls throw QueueShutDown (and get() too once the queue is
-// empty, or at once with immediate). Move-only element types work. Not
-// thread-safe, like asyncio's: use them from the loop's thread.
+/// @file
+/// qaio/queues.h — Queue<T>, PriorityQueue<T>, LifoQueue<T>: asyncio's queues.
+///
+/// As asyncio.Queue in Python 3.13: maxsize (0 or less: unbounded), put/get
+/// wait when full/empty, the *Nowait forms throw QueueFull/QueueEmpty,
+/// taskDone/join count unfinished items, shutdown(immediate) makes waiting and
+/// future put() calls throw QueueShutDown (and get() too once the queue is
+/// empty, or at once with immediate). Move-only element types work. Not
+/// thread-safe, like asyncio's: use them from the loop's thread.
 #pragma once
 
 #include <qaio/locks.h>

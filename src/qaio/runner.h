@@ -1,10 +1,11 @@
-// qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
-//
-//     int main() { return qaio::runMain(mainCoro()); } // 130 after Ctrl+C
-//
-// A Runner owns a new loop (and a QCoreApplication, if the program has none
-// yet), runs coroutines on it and, when closed, cancels the tasks still
-// pending, waits for them and closes the loop.
+/// @file
+/// qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
+///
+///     int main() { return qaio::runMain(mainCoro()); } // 130 after Ctrl+C
+///
+/// A Runner owns a new loop (and a QCoreApplication, if the program has none
+/// yet), runs coroutines on it and, when closed, cancels the tasks still
+/// pending, waits for them and closes the loop.
 #pragma once
 
 #include <qaio/task.h>

@@ -1,13 +1,14 @@
-// qaio/server.h — createServer and Server: accept connections into protocols.
-//
-//     auto server = co_await qaio::createServer(loop, [] { return std::make_shared<Echo>(); },
-//                                               {"127.0.0.1"}, 8888);
-//     co_await server->serveForever();
-//
-// As asyncio's loop.create_server and Server. A Server is shared; destroying
-// the last reference closes it (asyncio's `async with server:` also awaits
-// waitClosed(), which a destructor cannot: call it yourself to wait for the
-// clients to be gone).
+/// @file
+/// qaio/server.h — createServer and Server: accept connections into protocols.
+///
+///     auto server = co_await qaio::createServer(loop, [] { return std::make_shared<Echo>(); },
+///                                               {"127.0.0.1"}, 8888);
+///     co_await server->serveForever();
+///
+/// As asyncio's loop.create_server and Server. A Server is shared; destroying
+/// the last reference closes it (asyncio's `async with server:` also awaits
+/// waitClosed(), which a destructor cannot: call it yourself to wait for the
+/// clients to be gone).
 #pragma once
 
 #include <qaio/connection.h>

@@ -1,7 +1,8 @@
-// qaio/shield.h — shield(): protect an awaitable from cancellation.
-//
-// As asyncio.shield: cancelling the returned future (or the task awaiting it)
-// does not cancel the inner task, which runs on (the loop keeps it alive).
+/// @file
+/// qaio/shield.h — shield(): protect an awaitable from cancellation.
+///
+/// As asyncio.shield: cancelling the returned future (or the task awaiting it)
+/// does not cancel the inner task, which runs on (the loop keeps it alive).
 #pragma once
 
 #include <qaio/task.h>

@@ -1,9 +1,10 @@
-// qaio/socket.h — Socket and SocketAddress: the thin RAII layer under networking.
-//
-// Socket owns a file descriptor (closed on destruction, move-only), as
-// Python's socket.socket does. SocketAddress holds an already-resolved
-// address: IPv4, IPv6 or a Unix path. Failures throw std::system_error with
-// the errno (connection refused is std::errc::connection_refused).
+/// @file
+/// qaio/socket.h — Socket and SocketAddress: the thin RAII layer under networking.
+///
+/// Socket owns a file descriptor (closed on destruction, move-only), as
+/// Python's socket.socket does. SocketAddress holds an already-resolved
+/// address: IPv4, IPv6 or a Unix path. Failures throw std::system_error with
+/// the errno (connection refused is std::errc::connection_refused).
 #pragma once
 
 #include <qaio/global.h>

@@ -1,15 +1,16 @@
-// qaio/sockets.h — the loop's low-level socket operations (asyncio's sock_*).
-//
-//     qaio::Socket sock(AF_INET, SOCK_STREAM);
-//     sock.setBlocking(false);
-//     co_await qaio::sockConnect(loop, sock, qaio::SocketAddress::fromString("127.0.0.1", port));
-//     co_await qaio::sockSendall(loop, sock, "hello");
-//     QByteArray reply = co_await qaio::sockRecv(loop, sock, 4096);
-//
-// Each call tries the operation at once and, if it would block, waits with
-// addReader/addWriter until the socket is ready. Cancelling the returned
-// future stops watching the socket. The socket must be non-blocking
-// (ValueError otherwise) and must outlive the operation.
+/// @file
+/// qaio/sockets.h — the loop's low-level socket operations (asyncio's sock_*).
+///
+///     qaio::Socket sock(AF_INET, SOCK_STREAM);
+///     sock.setBlocking(false);
+///     co_await qaio::sockConnect(loop, sock, qaio::SocketAddress::fromString("127.0.0.1", port));
+///     co_await qaio::sockSendall(loop, sock, "hello");
+///     QByteArray reply = co_await qaio::sockRecv(loop, sock, 4096);
+///
+/// Each call tries the operation at once and, if it would block, waits with
+/// addReader/addWriter until the socket is ready. Cancelling the returned
+/// future stops watching the socket. The socket must be non-blocking
+/// (ValueError otherwise) and must outlive the operation.
 #pragma once
 
 #include <qaio/future.h>

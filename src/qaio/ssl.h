@@ -1,14 +1,15 @@
-// qaio/ssl.h — TLS for transports and streams (asyncio's sslproto).
-//
-//     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-//     auto [reader, writer] = co_await qaio::openConnection(
-//         QStringLiteral("example.org"), 443, qaio::kDefaultStreamLimit, {.ssl = tls});
-//
-// TLS is configured with Qt Network's QSslConfiguration (certificates, key,
-// CA certificates, peer verification mode, protocol range, ALPN); the TLS
-// itself is OpenSSL over memory BIOs, between the socket transport and the
-// application protocol, as asyncio's SSLProtocol does: no extra socket
-// notifier, no extra thread. See docs/networking.md, "TLS".
+/// @file
+/// qaio/ssl.h — TLS for transports and streams (asyncio's sslproto).
+///
+///     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+///     auto [reader, writer] = co_await qaio::openConnection(
+///         QStringLiteral("example.org"), 443, qaio::kDefaultStreamLimit, {.ssl = tls});
+///
+/// TLS is configured with Qt Network's QSslConfiguration (certificates, key,
+/// CA certificates, peer verification mode, protocol range, ALPN); the TLS
+/// itself is OpenSSL over memory BIOs, between the socket transport and the
+/// application protocol, as asyncio's SSLProtocol does: no extra socket
+/// notifier, no extra thread. See docs/networking.md, "TLS".
 #pragma once
 
 #include <qaio/global.h>

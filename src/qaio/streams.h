@@ -1,14 +1,15 @@
-// qaio/streams.h — asyncio's streams: StreamReader, StreamWriter,
-// openConnection and startServer.
-//
-//     auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), 8888);
-//     writer.write("hello\n");
-//     co_await writer.drain();
-//     QByteArray line = co_await reader.readline();
-//     writer.close();
-//     co_await writer.waitClosed();
-//
-// StreamReader and StreamWriter are handles: copies share one stream.
+/// @file
+/// qaio/streams.h — asyncio's streams: StreamReader, StreamWriter,
+/// openConnection and startServer.
+///
+///     auto [reader, writer] = co_await qaio::openConnection(QStringLiteral("127.0.0.1"), 8888);
+///     writer.write("hello\n");
+///     co_await writer.drain();
+///     QByteArray line = co_await reader.readline();
+///     writer.close();
+///     co_await writer.waitClosed();
+///
+/// StreamReader and StreamWriter are handles: copies share one stream.
 #pragma once
 
 #include <qaio/connection.h>

@@ -1,18 +1,19 @@
-// qaio/subprocess.h — child processes on QProcess: asyncio's subprocess_exec /
-// subprocess_shell (SubprocessProtocol, SubprocessTransport) and the
-// high-level createSubprocessExec / createSubprocessShell (Process).
-//
-//     const qaio::SubprocessOptions options{.stdIn = qaio::Redirect::Pipe, .stdOut = qaio::Redirect::Pipe};
-//     auto proc = co_await qaio::createSubprocessExec(QStringLiteral("cat"), {}, options);
-//     auto [out, err] = co_await proc.communicate(QByteArray("hello"));
-//     int code = co_await proc.wait(); // 0
-//
-// (Options are a named local, not a braced temporary inside the co_await:
-// GCC 12 destroys such a temporary twice, and `env`/`cwd` then double-free.)
-//
-// Each child is a QProcess owned by its transport, living on the loop's
-// thread: its pipes and its exit are seen by the thread's Qt event dispatcher,
-// like every other qaio I/O. See docs/subprocess.md.
+/// @file
+/// qaio/subprocess.h — child processes on QProcess: asyncio's subprocess_exec /
+/// subprocess_shell (SubprocessProtocol, SubprocessTransport) and the
+/// high-level createSubprocessExec / createSubprocessShell (Process).
+///
+///     const qaio::SubprocessOptions options{.stdIn = qaio::Redirect::Pipe, .stdOut = qaio::Redirect::Pipe};
+///     auto proc = co_await qaio::createSubprocessExec(QStringLiteral("cat"), {}, options);
+///     auto [out, err] = co_await proc.communicate(QByteArray("hello"));
+///     int code = co_await proc.wait(); // 0
+///
+/// (Options are a named local, not a braced temporary inside the co_await:
+/// GCC 12 destroys such a temporary twice, and `env`/`cwd` then double-free.)
+///
+/// Each child is a QProcess owned by its transport, living on the loop's
+/// thread: its pipes and its exit are seen by the thread's Qt event dispatcher,
+/// like every other qaio I/O. See docs/subprocess.md.
 #pragma once
 
 #include <qaio/protocols.h>

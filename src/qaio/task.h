@@ -1,11 +1,12 @@
-// qaio/task.h — Task<T>: a Future that drives a Coro<T> on the loop.
-//
-// As asyncio.Task: createTask() schedules the first step with callSoon; each
-// step resumes the coroutine until it awaits something pending; cancel(msg)
-// cancels what the task awaits (or, if it awaits nothing, throws CancelledError
-// at its next suspension); uncancel() and cancelling() count requests as in
-// Python 3.11+. The loop keeps every pending task alive, so a task runs to the
-// end even if nobody holds its handle; allTasks() lists them.
+/// @file
+/// qaio/task.h — Task<T>: a Future that drives a Coro<T> on the loop.
+///
+/// As asyncio.Task: createTask() schedules the first step with callSoon; each
+/// step resumes the coroutine until it awaits something pending; cancel(msg)
+/// cancels what the task awaits (or, if it awaits nothing, throws CancelledError
+/// at its next suspension); uncancel() and cancelling() count requests as in
+/// Python 3.11+. The loop keeps every pending task alive, so a task runs to the
+/// end even if nobody holds its handle; allTasks() lists them.
 #pragma once
 
 #include <qaio/coro.h>

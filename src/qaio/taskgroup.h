@@ -1,14 +1,15 @@
-// qaio/taskgroup.h — TaskGroup: structured concurrency, as asyncio.TaskGroup (3.11+).
-//
-// asyncio's
-//     async with asyncio.TaskGroup() as tg:
-//         tg.create_task(a()); tg.create_task(b())
-// becomes
-//     qaio::TaskGroup tg;
-//     co_await tg.run([&]() -> qaio::Coro<> { tg.createTask(a()); tg.createTask(b()); co_return; }());
-// run() returns once every task of the group is done. The first task that
-// fails cancels the others and the body; all errors (the body's too) surface
-// together as one qaio::ExceptionGroup. A TaskGroup is a handle: copies share it.
+/// @file
+/// qaio/taskgroup.h — TaskGroup: structured concurrency, as asyncio.TaskGroup (3.11+).
+///
+/// asyncio's
+///     async with asyncio.TaskGroup() as tg:
+///         tg.create_task(a()); tg.create_task(b())
+/// becomes
+///     qaio::TaskGroup tg;
+///     co_await tg.run([&]() -> qaio::Coro<> { tg.createTask(a()); tg.createTask(b()); co_return; }());
+/// run() returns once every task of the group is done. The first task that
+/// fails cancels the others and the body; all errors (the body's too) surface
+/// together as one qaio::ExceptionGroup. A TaskGroup is a handle: copies share it.
 #pragma once
 
 #include <qaio/outcome.h>

@@ -1,10 +1,11 @@
-// qaio/timeouts.h — timeout(), timeoutAt(), Timeout and waitFor().
-//
-// asyncio's `async with asyncio.timeout(delay): body` becomes
-//     co_await qaio::timeout(delay).run(body());
-// When the deadline passes, the task running the body is cancelled; the
-// CancelledError that unwinds out of the body becomes TimeoutError. A Timeout
-// is a handle: keep a copy to call reschedule() or expired() from the body.
+/// @file
+/// qaio/timeouts.h — timeout(), timeoutAt(), Timeout and waitFor().
+///
+/// asyncio's `async with asyncio.timeout(delay): body` becomes
+///     co_await qaio::timeout(delay).run(body());
+/// When the deadline passes, the task running the body is cancelled; the
+/// CancelledError that unwinds out of the body becomes TimeoutError. A Timeout
+/// is a handle: keep a copy to call reschedule() or expired() from the body.
 #pragma once
 
 #include <qaio/outcome.h>

@@ -1,10 +1,11 @@
-// qaio/transports.h — asyncio's transport interfaces: what a protocol calls.
-//
-// Transports are created by the loop (createConnection, createServer,
-// connectAcceptedSocket, createDatagramEndpoint, ...) and handed to the
-// protocol in connectionMade(). They are shared: the loop keeps a transport
-// alive until connectionLost() has run, and callers may hold a
-// std::shared_ptr<Transport> for longer.
+/// @file
+/// qaio/transports.h — asyncio's transport interfaces: what a protocol calls.
+///
+/// Transports are created by the loop (createConnection, createServer,
+/// connectAcceptedSocket, createDatagramEndpoint, ...) and handed to the
+/// protocol in connectionMade(). They are shared: the loop keeps a transport
+/// alive until connectionLost() has run, and callers may hold a
+/// std::shared_ptr<Transport> for longer.
 #pragma once
 
 #include <qaio/exceptions.h>

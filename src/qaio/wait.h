@@ -1,4 +1,5 @@
-// qaio/wait.h — wait() and asCompleted(): wait on several futures at once.
+/// @file
+/// qaio/wait.h — wait() and asCompleted(): wait on several futures at once.
 #pragma once
 
 #include <qaio/task.h>
