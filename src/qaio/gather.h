@@ -19,7 +19,7 @@
 
 namespace qaio {
 
-// The tag that selects asyncio's return_exceptions=True.
+/// The tag that selects asyncio's return_exceptions=True (see returnExceptions).
 struct ReturnExceptions
 {
 };
