@@ -25,6 +25,18 @@ private:
     }
 };
 
+// Runs until cancelled; quitting the application cancels it and lets it
+// finish inside exec() (docs/gui.md, Shutdown).
+static qaio::Coro<void> background(bool *cleanedUp)
+{
+    try {
+        co_await qaio::sleep(3600);
+    } catch (const qaio::CancelledError &) {
+        *cleanedUp = true;
+        throw;
+    }
+}
+
 int main(int argc, char **argv)
 {
     QGuiApplication app(argc, argv);
@@ -36,9 +48,12 @@ int main(int argc, char **argv)
     engine.load(QUrl(QStringLiteral("qrc:/main.qml")));
     if (engine.rootObjects().isEmpty())
         return 2;
+    bool cleanedUp = false;
+    loop.createTask(background(&cleanedUp));
     const int code = app.exec(); // runs qaio's loop too; main.qml calls Qt.exit
+    std::printf("quick_consumer: background task finished cleanup: %s\n", cleanedUp ? "yes" : "no");
     std::printf("quick_consumer: exit %d\n", code);
-    return code;
+    return cleanedUp ? code : 4;
 }
 
 #include "main.moc"
