@@ -34,7 +34,7 @@ function(build_and_run name prefix)
   file(REMOVE_RECURSE ${build})
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/${name} -B ${build} -G ${GENERATOR}
       -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=Release)
-  run(${CMAKE_COMMAND} --build ${build})
+  run(${CMAKE_COMMAND} --build ${build} --target ${name})
   run(${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH QT_QPA_PLATFORM=offscreen
       QML_IMPORT_PATH=${prefix}/${QMLDIR} ${build}/${name})
   set(last_output "${last_output}" PARENT_SCOPE)
@@ -57,6 +57,9 @@ if(STEP STREQUAL "install")
 elseif(STEP STREQUAL "cmake-core")
   build_and_run(consumer ${prefix})
   expect_output("consumer: qaio [0-9.]+, 3 callbacks ran in order")
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/${STEP}-consumer --target readme_example)
+  run(${WORK_DIR}/${STEP}-consumer/readme_example)
+  expect_output("\"hello, Qt\" \"hello, asyncio\"")
 elseif(STEP STREQUAL "cmake-quick")
   build_and_run(quick_consumer ${prefix})
   expect_output("square\\(7\\) = 49" "quick_consumer: slept"
