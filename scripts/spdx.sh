@@ -15,9 +15,9 @@ check=false
 [ "${1:-}" = "--check" ] && check=true
 
 style_of() { # prints "//", "#" or nothing (not a source file)
-  case "$1" in
+  case "${1##*/}" in
     *.cpp | *.h | *.c | *.qml | *.js | *.h.in) echo "//" ;;
-    CMakeLists.txt | */CMakeLists.txt | *.cmake | *.cmake.in | *.sh | *.py | *.pc.in | *Doxyfile.in | *.supp) echo "#" ;;
+    CMakeLists.txt | *.cmake | *.cmake.in | *.sh | *.py | *.pc.in | Doxyfile.in | *.supp) echo "#" ;;
     *.*) ;;
     *) head -n 1 "$1" | grep -Eq '^#!.*(sh|bash|python3?)( |$)' && echo "#" ;;
   esac
