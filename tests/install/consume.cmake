@@ -7,7 +7,7 @@
 #   deb             cpack -G DEB, check the packages, dpkg-deb -x them into WORK_DIR/root
 #   deb-core, deb-quick   the two CMake consumers against WORK_DIR/root/usr
 # Variables: QAIO_BUILD_DIR, SOURCE_DIR (tests/install), WORK_DIR, GENERATOR,
-# LIBDIR and QMLDIR (relative to the prefix).
+# LIBDIR and QMLDIR (relative to the prefix), QML (the QML module was built).
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -46,9 +46,13 @@ set(root ${WORK_DIR}/root)
 if(STEP STREQUAL "install")
   file(REMOVE_RECURSE ${prefix})
   run(${CMAKE_COMMAND} --install ${QAIO_BUILD_DIR} --prefix ${prefix})
-  foreach(file include/qaio/qaio.h include/qaio/version.h include/qaio/qmlfuture.h
-          ${LIBDIR}/libqaio.so.0 ${LIBDIR}/cmake/qaio/qaioConfig.cmake ${LIBDIR}/pkgconfig/qaio.pc
-          ${QMLDIR}/Qaio/qmldir ${QMLDIR}/Qaio/libqaio_qmlplugin.so)
+  set(files include/qaio/qaio.h include/qaio/version.h
+      ${LIBDIR}/libqaio.so.0 ${LIBDIR}/cmake/qaio/qaioConfig.cmake ${LIBDIR}/pkgconfig/qaio.pc)
+  if(QML)
+    list(APPEND files include/qaio/qmlfuture.h ${LIBDIR}/libqaio_qml.so.0
+         ${QMLDIR}/Qaio/qmldir ${QMLDIR}/Qaio/qaio_qml.qmltypes ${QMLDIR}/Qaio/libqaio_qmlplugin.so)
+  endif()
+  foreach(file ${files})
     if(NOT EXISTS ${prefix}/${file})
       message(FATAL_ERROR "install did not put ${file} under ${prefix}")
     endif()
