@@ -53,4 +53,12 @@ set(CPACK_COMPONENT_QML_DESCRIPTION "${PROJECT_DESCRIPTION} - QML module (import
 if(NOT CMAKE_INSTALL_LIBDIR STREQUAL "lib/${CMAKE_LIBRARY_ARCHITECTURE}")
   message(STATUS "qaio: CMAKE_INSTALL_LIBDIR is ${CMAKE_INSTALL_LIBDIR}: the .deb will not use Debian's multiarch layout")
 endif()
+# Debian policy: each package carries its licence as /usr/share/doc/<package>/copyright.
+foreach(component runtime dev qml)
+  string(TOUPPER ${component} upper)
+  if(component IN_LIST CPACK_COMPONENTS_ALL)
+    install(FILES ${PROJECT_SOURCE_DIR}/LICENSE RENAME copyright
+      DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/${CPACK_DEBIAN_${upper}_PACKAGE_NAME} COMPONENT ${component})
+  endif()
+endforeach()
 include(CPack)
