@@ -8,6 +8,9 @@
 #   bash scripts/spdx.sh --check  # list files without one; exit 1 if any
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The whole script is one compound command, parsed before it runs: it may add
+# a header to this very file, and bash reads a script as it goes.
+{
 
 license="SPDX-License-Identifier: MIT"
 copyright="SPDX-FileCopyrightText: 2026 The qaio authors"
@@ -51,3 +54,5 @@ if $check; then
 else
   echo "spdx: added a header to $missing file(s)"
 fi
+exit
+}
