@@ -2,6 +2,7 @@
 # runs programs against the result only (never the build tree). Steps:
 #   install         cmake --install into WORK_DIR/prefix
 #   cmake-core      the Core consumer via find_package(qaio)        (prefix)
+#   cmake-readme    README.md's example, the same way
 #   cmake-quick     the Qt Quick consumer via find_package(qaio COMPONENTS Qml), import Qaio
 #   pkgconfig       the Core consumer via g++ $(pkg-config --cflags --libs qaio)
 #   deb             cpack -G DEB, check the packages, dpkg-deb -x them into WORK_DIR/root
@@ -27,12 +28,13 @@ function(expect_output)
   message("${last_output}")
 endfunction()
 
-# Configures, builds and runs consumer project `name` against `prefix`; the
-# QML engine finds Qaio under the prefix through QML_IMPORT_PATH.
-function(build_and_run name prefix)
+# Configures consumer project `project` against `prefix`, builds its target
+# `name` and runs it; the QML engine finds Qaio under the prefix through
+# QML_IMPORT_PATH.
+function(build_and_run project name prefix)
   set(build ${WORK_DIR}/${STEP}-${name})
   file(REMOVE_RECURSE ${build})
-  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/${name} -B ${build} -G ${GENERATOR}
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/${project} -B ${build} -G ${GENERATOR}
       -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=Release)
   run(${CMAKE_COMMAND} --build ${build} --target ${name})
   run(${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH QT_QPA_PLATFORM=offscreen
@@ -59,13 +61,13 @@ if(STEP STREQUAL "install")
   endforeach()
   message("installed into ${prefix}")
 elseif(STEP STREQUAL "cmake-core")
-  build_and_run(consumer ${prefix})
+  build_and_run(consumer consumer ${prefix})
   expect_output("consumer: qaio [0-9.]+, 3 callbacks ran in order")
-  run(${CMAKE_COMMAND} --build ${WORK_DIR}/${STEP}-consumer --target readme_example)
-  run(${WORK_DIR}/${STEP}-consumer/readme_example)
+elseif(STEP STREQUAL "cmake-readme")
+  build_and_run(consumer readme_example ${prefix})
   expect_output("\"hello, Qt\" \"hello, asyncio\"")
 elseif(STEP STREQUAL "cmake-quick")
-  build_and_run(quick_consumer ${prefix})
+  build_and_run(quick_consumer quick_consumer ${prefix})
   expect_output("square\\(7\\) = 49" "quick_consumer: slept"
                 "background task finished cleanup: yes" "quick_consumer: exit 0")
 elseif(STEP STREQUAL "pkgconfig")
@@ -110,10 +112,10 @@ elseif(STEP STREQUAL "deb")
     run(dpkg-deb -x ${deb} ${root})
   endforeach()
 elseif(STEP STREQUAL "deb-core")
-  build_and_run(consumer ${root}/usr)
+  build_and_run(consumer consumer ${root}/usr)
   expect_output("consumer: qaio [0-9.]+, 3 callbacks ran in order")
 elseif(STEP STREQUAL "deb-quick")
-  build_and_run(quick_consumer ${root}/usr)
+  build_and_run(quick_consumer quick_consumer ${root}/usr)
   expect_output("square\\(7\\) = 49" "quick_consumer: slept"
                 "background task finished cleanup: yes" "quick_consumer: exit 0")
 else()
