@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # `cmake --build build --target docs`: the API reference in build/docs/html,
 # from the public headers (Doxygen; Debian package doxygen). Warnings, such as
 # an undocumented public name, fail the target.

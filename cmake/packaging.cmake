@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Debian packages with CPack (`cd build && cpack -G DEB`), one per install component:
 #   libqaio0          runtime: libqaio.so.0
 #   libqaio-dev       dev: headers, libqaio.so, CMake package, qaio.pc

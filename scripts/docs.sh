@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Builds the API reference (Doxygen) into build/docs/html. Fails on any
 # Doxygen warning, such as a public name without documentation.
 set -euo pipefail

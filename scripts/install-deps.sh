@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Installs every Debian 12 package qaio needs to build, test and benchmark.
 # Idempotent: does nothing when all of them are already installed.
 set -euo pipefail

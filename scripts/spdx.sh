@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Adds the SPDX licence and copyright header to every source file tracked by
 # git that lacks one: `//` comments for C, C++, QML and JavaScript, `#` for
 # CMake, shell, Python, pkg-config, Doxygen and sanitizer files (after a `#!`

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // The version of the library itself, as opposed to the headers a program saw.
 #include <qaio/version.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/datagram.h — createDatagramEndpoint: a DatagramProtocol on a UDP (or
 /// Unix datagram) socket, as asyncio's loop.create_datagram_endpoint.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/dialog.h — await a window-modal dialog without a nested event loop.
 ///

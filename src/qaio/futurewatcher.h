@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/futurewatcher.h — FutureWatcher: a Future or Task seen as Qt signals.
 ///

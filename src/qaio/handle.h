@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/handle.h — Handle and TimerHandle: a scheduled callback that can be cancelled.
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/loop.h — Loop: asyncio's event loop, driven by the thread's Qt event dispatcher.
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/outcome.h — Outcome<T>: a value or the exception that replaced it.
 #pragma once

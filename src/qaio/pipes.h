@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/pipes.h — connectReadPipe / connectWritePipe: protocols on pipes,
 /// FIFOs, character devices (ttys) and sockets, as asyncio's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/qcoro.h — QCoro interop, both ways (opt-in: needs QCoro 0.8+).
 ///

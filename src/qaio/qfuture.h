@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/qfuture.h — QFuture interop: asyncio's wrap_future and run_coroutine_threadsafe.
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/qobject.h — tasks bound to a QObject's lifetime, and coroutine slots.
 ///

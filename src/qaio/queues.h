@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/queues.h — Queue<T>, PriorityQueue<T>, LifoQueue<T>: asyncio's queues.
 ///

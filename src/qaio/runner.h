@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
 ///

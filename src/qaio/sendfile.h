@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/sendfile.h — sendfile over a transport, as asyncio's loop.sendfile.
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/socket.h — Socket and SocketAddress: the thin RAII layer under networking.
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/sockets.h — the loop's low-level socket operations (asyncio's sock_*).
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/streams.h — asyncio's streams: StreamReader, StreamWriter,
 /// openConnection and startServer.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/subprocess.h — child processes on QProcess: asyncio's subprocess_exec /
 /// subprocess_shell (SubprocessProtocol, SubprocessTransport) and the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/task.h — Task<T>: a Future that drives a Coro<T> on the loop.
 ///

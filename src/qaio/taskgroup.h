@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/taskgroup.h — TaskGroup: structured concurrency, as asyncio.TaskGroup (3.11+).
 ///

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /// @file
 /// qaio/wait.h — wait() and asCompleted(): wait on several futures at once.
 #pragma once

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Run with cmake -P -DSTEP=<step>: installs qaio, or packages it, and builds and
 # runs programs against the result only (never the build tree). Steps:
 #   install         cmake --install into WORK_DIR/prefix

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/version.h: the macros follow project(VERSION), QAIO_VERSION_CHECK orders
 // versions as QT_VERSION_CHECK does, and qaio::version() is the library's.
 #include <qaio/qaio.h>

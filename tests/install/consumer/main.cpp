@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // A program that uses an installed qaio, exactly as a user's project would
 // (built by CMake with find_package(qaio), and by g++ with pkg-config).
 #include <qaio/qaio.h>

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // The example of README.md, verbatim: built against the installed qaio and run.
 #include <qaio/qaio.h>
 

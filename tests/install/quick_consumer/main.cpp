@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // A Qt Quick program that uses an installed qaio and its QML module: QML
 // imports Qaio, calls a C++ service whose coroutine result arrives as a
 // QaioFuture (qaio::toQml), and waits for it. Run offscreen.
