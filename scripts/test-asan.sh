@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Builds qaio and the loop and task tests with AddressSanitizer (LeakSanitizer
 # included) and UndefinedBehaviorSanitizer, and runs them: a loop destroyed
 # with suspended tasks must free every coroutine frame.

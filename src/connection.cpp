@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // connection.cpp — asyncio's create_connection family on the sock* operations.
 #include "happy_eyeballs.h"
 #include "socket_transport.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop.cpp — Loop and LoopImpl: scheduling, the iteration, running and closing.
 #include "loop_p.h"
 

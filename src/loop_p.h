@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop_p.h — LoopImpl, the state behind qaio::Loop.
 //
 // Futures keep it alive through a shared_ptr, so a future that outlives its

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // server.cpp — createServer and Server, following asyncio's base_events.Server
 // and selector_events' _accept_connection.
 #include "socket_transport.h"

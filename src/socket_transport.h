@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket_transport.h — the stream transport over a non-blocking socket
 // (asyncio's _SelectorSocketTransport), on the loop's addReader/addWriter.
 // Its loop, protocol, write queue, flow control and teardown are

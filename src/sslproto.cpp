@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sslproto.cpp — asyncio's SSLProtocol (Python 3.11+ sslproto.py) step by
 // step: the state machine UNWRAPPED -> DO_HANDSHAKE -> WRAPPED -> FLUSHING ->
 // SHUTDOWN, the handshake and shutdown timeouts, flow control in both

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // task.cpp — stepping coroutines, cancellation, and the loop's task registry.
 #include "loop_p.h"
 #include "error_util.h"
