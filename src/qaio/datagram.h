@@ -35,7 +35,7 @@ namespace qaio {
 struct HostPort
 {
     QString host;
-    quint16 port = 0;
+    int port = 0; // 0-65535: anything else is a ValueError
 };
 
 struct DatagramEndpointOptions

@@ -23,9 +23,9 @@ public:
     SocketAddress() = default; // invalid (family AF_UNSPEC)
     SocketAddress(const sockaddr *address, socklen_t length);
     // IPv4 or IPv6, from a QHostAddress (Any / AnyIPv4 / AnyIPv6 included).
-    SocketAddress(const QHostAddress &host, quint16 port);
+    SocketAddress(const QHostAddress &host, int port);
     // A numeric host ("127.0.0.1", "::1"); ValueError if it is not numeric.
-    static SocketAddress fromString(const QString &host, quint16 port);
+    static SocketAddress fromString(const QString &host, int port);
     static SocketAddress unixPath(const QString &path);
 
     bool isValid() const noexcept { return family() != AF_UNSPEC; }

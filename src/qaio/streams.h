@@ -108,10 +108,10 @@ using StreamPair = std::pair<StreamReader, StreamWriter>;
 // What startServer calls for each client; runs as a task.
 using ClientConnected = std::function<Coro<void>(StreamReader, StreamWriter)>;
 
-QAIO_EXPORT Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit = kDefaultStreamLimit,
+QAIO_EXPORT Coro<StreamPair> openConnection(QString host, int port, qsizetype limit = kDefaultStreamLimit,
                                             ConnectionOptions options = {});
 QAIO_EXPORT Coro<StreamPair> openUnixConnection(QString path, qsizetype limit = kDefaultStreamLimit);
-QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, quint16 port,
+QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, int port,
                                                       qsizetype limit = kDefaultStreamLimit,
                                                       ServerOptions options = {});
 QAIO_EXPORT Coro<std::shared_ptr<Server>> startUnixServer(ClientConnected clientConnected, QString path,
