@@ -88,7 +88,15 @@ void SocketTransport::start(Future<void> waiter)
         if (self->m_protocol)
             self->m_protocol->connectionMade(self.get());
     });
-    loop().callSoon([self] { self->addReader(); });
+    // The OS may refuse to watch the fd (epoll_ctl ENOMEM): that loses the
+    // connection with the error, instead of leaving it open and never read.
+    loop().callSoon([self] {
+        try {
+            self->addReader();
+        } catch (...) {
+            self->fatalError(std::current_exception(), QStringLiteral("Fatal error: cannot watch the socket"));
+        }
+    });
     if (waiter.isValid()) {
         loop().callSoon([waiter]() mutable {
             if (!waiter.done())
@@ -236,12 +244,25 @@ void SocketTransport::write(const QByteArray &data)
         m_buffer.push_back(data);
         m_bufferSize += data.size();
     }
-    if (!m_writerActive) {
-        m_writerActive = true;
-        auto self = shared_from_this();
-        loop().addWriter(m_fd, [self] { self->writeReady(); });
-    }
+    if (!m_writerActive && !startWriting())
+        return;
     maybePauseProtocol();
+}
+
+// Watches for writability to flush the buffer; false if the OS refused
+// (epoll_ctl ENOMEM): the connection is then lost with that error, instead of
+// holding a buffer nothing will ever send.
+bool SocketTransport::startWriting()
+{
+    auto self = shared_from_this();
+    try {
+        loop().addWriter(m_fd, [self] { self->writeReady(); });
+    } catch (...) {
+        fatalError(std::current_exception(), QStringLiteral("Fatal error: cannot watch the socket"));
+        return false;
+    }
+    m_writerActive = true;
+    return true;
 }
 
 void SocketTransport::writelines(const QList<QByteArray> &data)
@@ -262,11 +283,8 @@ void SocketTransport::writelines(const QList<QByteArray> &data)
         return;
     if (!flush())
         return;
-    if (!m_buffer.empty() && !m_writerActive) {
-        m_writerActive = true;
-        auto self = shared_from_this();
-        loop().addWriter(m_fd, [self] { self->writeReady(); });
-    }
+    if (!m_buffer.empty() && !m_writerActive && !startWriting())
+        return;
     maybePauseProtocol();
 }
 

@@ -54,6 +54,7 @@ public:
 
 private:
     void addReader();
+    bool startWriting();
     void readReady();
     void readIntoBuffer();
     void onEof();
