@@ -15,10 +15,7 @@ build=${QAIO_BUILD_DIR:-build}
 seeds=${1:-6}
 rate=${2:-0.03}
 rounds=${3:-15}
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQAIO_WERROR=ON \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" "${cmake_launcher[@]}" >/dev/null
-fi
+configure_main_build "$build"
 cmake --build "$build" --parallel "$(nproc)" --target qaio_faultshim fault_workload
 shim=$PWD/$build/tests/faults/faultshim.so
 workload=$PWD/$build/tests/faults/fault_workload
