@@ -47,6 +47,21 @@ bool writeByte(int fd)
 {
     return ::write(fd, "x", 1) == 1;
 }
+
+// How many times a reader (or writer) added now on `fd` fires before the loop
+// stops: it stops the loop on its first call, or a 5 s timer does.
+int timesFired(Loop &loop, int fd, bool reader)
+{
+    int fired = 0;
+    auto once = [&] {
+        ++fired;
+        reader ? loop.removeReader(fd) : loop.removeWriter(fd);
+        loop.stop();
+    };
+    reader ? loop.addReader(fd, once) : loop.addWriter(fd, once);
+    testutil::runWithTimeout(loop, 5.0);
+    return fired;
+}
 } // namespace
 
 class TestLoopFdReuse : public QObject
@@ -71,15 +86,8 @@ void TestLoopFdReuse::readerOnAReusedNumberFires()
         ::close(p[1]);
     }
     PipeAt pipe(stale, true);
-    int fired = 0;
-    loop.addReader(pipe.read, [&] {
-        ++fired;
-        loop.removeReader(pipe.read);
-        loop.stop();
-    });
     QVERIFY(writeByte(pipe.write));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
-    QCOMPARE(fired, 1);
+    QCOMPARE(timesFired(loop, pipe.read, true), 1);
     loop.close();
 }
 
@@ -96,14 +104,7 @@ void TestLoopFdReuse::writerOnAReusedNumberFires()
         ::close(p[1]); // without removeWriter()
     }
     PipeAt pipe(stale, false);
-    int fired = 0;
-    loop.addWriter(pipe.write, [&] {
-        ++fired;
-        loop.removeWriter(pipe.write);
-        loop.stop();
-    });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
-    QCOMPARE(fired, 1);
+    QCOMPARE(timesFired(loop, pipe.write, false), 1);
     loop.close();
 }
 
@@ -122,15 +123,8 @@ void TestLoopFdReuse::readerOnANumberReusedAfterReaderAndWriter()
     }
     PipeAt pipe(stale, true);
     loop.removeWriter(pipe.read); // the stale writer only: the number now means the pipe
-    int fired = 0;
-    loop.addReader(pipe.read, [&] {
-        ++fired;
-        loop.removeReader(pipe.read);
-        loop.stop();
-    });
     QVERIFY(writeByte(pipe.write));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
-    QCOMPARE(fired, 1);
+    QCOMPARE(timesFired(loop, pipe.read, true), 1);
     loop.close();
 }
 
