@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the test scripts: what every one of them configures the same way.
 #   cmake_launcher        -DCMAKE_*_COMPILER_LAUNCHER=ccache when ccache is installed,
 #                         so that CI reruns and the other stages reuse compiled objects.
