@@ -6,8 +6,10 @@
 set -euo pipefail
 
 packages=(
-  # build
-  cmake ninja-build g++ pkg-config git
+  # build (ccache: every test script uses it when present)
+  cmake ninja-build g++ pkg-config git ccache
+  # the Clang stages: sanitizers (ASan, UBSan, TSan) and libFuzzer
+  clang-16 libclang-rt-16-dev
   # Qt 6 and QCoro
   libssl-dev
   qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qcoro-qt6-dev libgl-dev

@@ -76,7 +76,8 @@ public:
                 errorReceived(errnoError(error, m_connected ? "send" : "sendto"));
                 return;
             }
-            startWriter();
+            if (!startWriter())
+                return;
         }
         m_buffer.emplace_back(data, destination);
         m_bufferSize += data.size() + kHeaderSize;

@@ -185,14 +185,14 @@ void LoopImpl::setWatcher(int fd, unsigned which, HandleNode *node)
     const unsigned before = watch.mask();
     HandleNode *&slot = which == Backend::Read ? watch.reader : watch.writer;
     const unsigned after = before | which;
-    if (after != before) {
-        try {
-            backend->modify(fd, before, after);
-        } catch (...) {
-            if (before == 0)
-                watches.erase(fd);
-            throw;
-        }
+    // Also when replacing a callback (after == before): the fd may have been
+    // closed and its number reused since, and the kernel forgot the old one.
+    try {
+        backend->modify(fd, before, after);
+    } catch (...) {
+        if (before == 0)
+            watches.erase(fd);
+        throw;
     }
     node->ref();
     if (HandleNode *old = std::exchange(slot, node)) {

@@ -532,7 +532,7 @@ ProtocolFactory serverFactory(Loop &loop, ClientConnected clientConnected, qsize
 }
 } // namespace
 
-Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit, ConnectionOptions options)
+Coro<StreamPair> openConnection(QString host, int port, qsizetype limit, ConnectionOptions options)
 {
     Loop &loop = getRunningLoop();
     StreamReader reader(loop, limit);
@@ -554,7 +554,7 @@ Coro<StreamPair> openUnixConnection(QString path, qsizetype limit)
     co_return makePair(loop, transport, protocol, reader);
 }
 
-Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, quint16 port,
+Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, int port,
                                           qsizetype limit, ServerOptions options)
 {
     Loop &loop = getRunningLoop();

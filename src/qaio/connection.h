@@ -56,7 +56,7 @@ struct ConnectionOptions
 
 /// Connects to host:port and runs a protocol from `factory` on the connection.
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,
-                                                        QString host, quint16 port,
+                                                        QString host, int port,
                                                         ConnectionOptions options = {});
 /// The same over a socket that is already connected (asyncio's sock= argument).
 QAIO_EXPORT Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory,

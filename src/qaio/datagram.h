@@ -38,7 +38,7 @@ namespace qaio {
 struct HostPort
 {
     QString host; ///< host name or address
-    quint16 port = 0; ///< port number
+    int port = 0; ///< port number, 0-65535: anything else is a ValueError
 };
 
 /// Options of createDatagramEndpoint() (asyncio's keyword arguments).

@@ -48,7 +48,7 @@ QAIO_EXPORT const std::error_category &gaiCategory() noexcept;
 QAIO_EXPORT Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, const QString &port,
                                                 AddrInfoOptions options = {});
 /// getaddrinfo() with a numeric port.
-QAIO_EXPORT Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, quint16 port,
+QAIO_EXPORT Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, int port,
                                                 AddrInfoOptions options = {});
 /// (host, service) for an address; flags are NI_* (NI_NUMERICHOST, ...).
 QAIO_EXPORT Future<std::pair<QString, QString>> getnameinfo(Loop &loop, const SocketAddress &address,

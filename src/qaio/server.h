@@ -77,12 +77,12 @@ private:
 /// Listens on each of `hosts` (empty list or "": every interface) at `port`
 /// (0: a free port, the same one for all hosts where possible).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,
-                                                       QStringList hosts, quint16 port,
+                                                       QStringList hosts, int port,
                                                        ServerOptions options = {});
 /// One host ("" for every interface). Also spares GCC 12 a braced list inside
 /// a co_await expression, which it fails to compile ("array used as initializer").
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,
-                                                       QString host, quint16 port,
+                                                       QString host, int port,
                                                        ServerOptions options = {});
 /// Serves on listening sockets made elsewhere (asyncio's sock= argument).
 QAIO_EXPORT Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory,

@@ -28,9 +28,9 @@ public:
     /// A copy of `length` bytes of `address`.
     SocketAddress(const sockaddr *address, socklen_t length);
     /// IPv4 or IPv6, from a QHostAddress (Any / AnyIPv4 / AnyIPv6 included).
-    SocketAddress(const QHostAddress &host, quint16 port);
+    SocketAddress(const QHostAddress &host, int port);
     /// A numeric host ("127.0.0.1", "::1"); ValueError if it is not numeric.
-    static SocketAddress fromString(const QString &host, quint16 port);
+    static SocketAddress fromString(const QString &host, int port);
     /// A Unix-domain socket address for `path`.
     static SocketAddress unixPath(const QString &path);
 

@@ -132,12 +132,12 @@ using StreamPair = std::pair<StreamReader, StreamWriter>;
 using ClientConnected = std::function<Coro<void>(StreamReader, StreamWriter)>;
 
 /// Connects to host:port over TCP (optionally TLS) and returns a reader and writer (asyncio.open_connection).
-QAIO_EXPORT Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit = kDefaultStreamLimit,
+QAIO_EXPORT Coro<StreamPair> openConnection(QString host, int port, qsizetype limit = kDefaultStreamLimit,
                                             ConnectionOptions options = {});
 /// Connects to a Unix-domain socket at `path` (asyncio.open_unix_connection).
 QAIO_EXPORT Coro<StreamPair> openUnixConnection(QString path, qsizetype limit = kDefaultStreamLimit);
 /// Listens on host:port and runs `clientConnected` as a task for each client (asyncio.start_server).
-QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, quint16 port,
+QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, int port,
                                                       qsizetype limit = kDefaultStreamLimit,
                                                       ServerOptions options = {});
 /// Listens on a Unix-domain socket at `path` (asyncio.start_unix_server).
