@@ -1,6 +1,6 @@
 // tst_loop_future — Future<T> and Future<void>: states, results, exceptions,
 // cancellation, done-callbacks (always scheduled, never synchronous).
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 

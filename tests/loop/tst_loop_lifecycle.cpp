@@ -1,6 +1,6 @@
 // tst_loop_lifecycle — close() and destruction, the running loop, Loop::thread(),
 // and the event loop policy (getEventLoop / setEventLoop / newEventLoop).
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 #include <qaio/policy.h>
@@ -186,7 +186,7 @@ void TestLoopLifecycle::closeAfterRunning()
         ++ran;
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     auto token = std::make_shared<int>(0);
     loop.callSoon([token] {}); // pending again
     loop.close();
@@ -247,7 +247,7 @@ void TestLoopLifecycle::getRunningLoopInsideCallbacks()
         inTimer = runningLoopOrNull();
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(inSoon, &loop);
     QCOMPARE(inTimer, &loop);
     QCOMPARE(inDone, &loop);
@@ -258,7 +258,7 @@ void TestLoopLifecycle::runningLoopIsRestoredAfterRunForever()
     Loop first;
     Loop second;
     first.callSoon([&] { first.stop(); });
-    QVERIFY(testutil::runWithTimeout(first));
+    QVERIFY(qaiotest::runWithTimeout(first));
     QCOMPARE(runningLoopOrNull(), nullptr);
     // A second loop can run in the same thread once the first has returned.
     Loop *seen = nullptr;
@@ -266,7 +266,7 @@ void TestLoopLifecycle::runningLoopIsRestoredAfterRunForever()
         seen = &getRunningLoop();
         second.stop();
     });
-    QVERIFY(testutil::runWithTimeout(second));
+    QVERIFY(qaiotest::runWithTimeout(second));
     QCOMPARE(seen, &second);
     QCOMPARE(runningLoopOrNull(), nullptr);
 }
@@ -307,7 +307,7 @@ void TestLoopLifecycle::getEventLoopInMainThreadReturnsTheSameLoop()
         ran = true;
         a.stop();
     });
-    QVERIFY(testutil::runWithTimeout(a));
+    QVERIFY(qaiotest::runWithTimeout(a));
     QVERIFY(ran);
 }
 
@@ -321,7 +321,7 @@ void TestLoopLifecycle::getEventLoopReturnsTheRunningLoop()
         inside = &getEventLoop();
         running.stop();
     });
-    QVERIFY(testutil::runWithTimeout(running));
+    QVERIFY(qaiotest::runWithTimeout(running));
     QCOMPARE(inside, &running);
     QCOMPARE(&getEventLoop(), &set);
     setEventLoop(nullptr);
@@ -363,7 +363,7 @@ void TestLoopLifecycle::getEventLoopInWorkerThreadWithoutSetThrows()
     QString error;
     bool gotLoop = false;
     std::unique_ptr<QThread> worker(QThread::create([&] {
-        error = testutil::whatOf<RuntimeError>([&] {
+        error = qaiotest::whatOf<RuntimeError>([&] {
             getEventLoop();
             gotLoop = true;
         });
@@ -412,7 +412,7 @@ void TestLoopLifecycle::newEventLoopMakesAFreshLoop()
         ran = true;
         a->stop();
     });
-    QVERIFY(testutil::runWithTimeout(*a));
+    QVERIFY(qaiotest::runWithTimeout(*a));
     QVERIFY(ran);
     std::unique_ptr<Loop> fromPolicy = getEventLoopPolicy().newEventLoop();
     QVERIFY(fromPolicy && !fromPolicy->isClosed());

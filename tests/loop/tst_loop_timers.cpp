@@ -1,7 +1,7 @@
 // tst_loop_timers — timers never fire early, sub-millisecond precision on the
 // epoll backend, a million timers cost one Qt timer at most, cancelled timers
 // are compacted as asyncio does, TimerHandle::when(), std::chrono delays.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include "loop_p.h" // the test hooks: backend->qtTimerCount(), timerHeapSize()
 
@@ -68,7 +68,7 @@ void TestLoopTimers::timersNeverFireEarly()
                 loop.stop();
         });
     }
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(int(firedWhen.size()), Count);
     QCOMPARE(early, 0);
     QVERIFY(*std::min_element(lateness.begin(), lateness.end()) >= 0.0);
@@ -90,7 +90,7 @@ void TestLoopTimers::subMillisecondDelayIsHonoured()
             late = loop.time() - h.when();
             loop.stop();
         });
-        QVERIFY(testutil::runWithTimeout(loop, 5.0));
+        QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
         QVERIFY2(late >= 0, "the timer fired early");
         lateness.push_back(late);
     }
@@ -132,7 +132,7 @@ void TestLoopTimers::millionTimersCostAtMostOneQtTimer()
         seq.push_back(2);
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (std::vector<int>{1, 2}));
     QCOMPARE(fired, 0);
 }
@@ -143,7 +143,7 @@ void TestLoopTimers::idleLoopHoldsNoQtTimer()
     TimerHandle h = loop.callLater(0.001, [&] { loop.stop(); });
     if (isQtBackend(loop))
         QCOMPARE(loop.impl()->backend->qtTimerCount(), 1);
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     // runWithTimeout cancelled its guard; one more iteration drops it.
     loop.stop();
     loop.runForever();
@@ -211,7 +211,7 @@ void TestLoopTimers::earlierTimerRearmsTheDeadline()
         earlyRan = true;
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QVERIFY(earlyRan);
     // Had the loop kept waiting for the 2 s deadline, both would be due together.
     QVERIFY(!lateRan);
@@ -229,7 +229,7 @@ void TestLoopTimers::earlierTimerScheduledByCallbackRearmsTheDeadline()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QVERIFY(earlyRan);
     QVERIFY(!lateRan);
 }
@@ -275,7 +275,7 @@ void TestLoopTimers::callLaterAcceptsChronoDurations()
         firedAt = loop.time();
     });
     loop.callLater(6ms, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (std::vector<int>{3, 4}));
     QVERIFY(firedAt >= last.when());
 }
@@ -311,7 +311,7 @@ void TestLoopTimers::repeatingTimerChainNeverRunsEarly()
         current = loop.callLater(0.001, tick);
     };
     current = loop.callLater(0.001, tick);
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(ticks, Ticks);
     QCOMPARE(early, 0);
     // Twenty 1 ms timers in sequence take at least 20 ms.

@@ -2,7 +2,7 @@
 // (and test_eager_task_factory.py): results, cancellation with messages,
 // uncancel/cancelling, current and all tasks, names, stacks, task factories,
 // ensureFuture, sleep, unretrieved errors and pending tasks at close.
-#include "tasks_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -16,8 +16,8 @@
 #include <vector>
 
 using namespace qaio;
-using tt::ErrorLog;
-using tt::MyExc;
+using qaiotest::ErrorLog;
+using qaiotest::MyExc;
 
 namespace {
 
@@ -282,7 +282,7 @@ void TestTasksCore::coroIsLazy()
     {
         Coro<int> c = body();
         QVERIFY(c.isValid());
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(ran, 0); // never awaited: never runs
     }
     QCOMPARE(ran, 0);
@@ -310,12 +310,12 @@ void TestTasksCore::taskExceptionPropagates()
 {
     Loop loop;
     Task<int> t = loop.createTask(failWith(QStringLiteral("boom")));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QVERIFY(tt::holds<MyExc>(error));
-    QCOMPARE(tt::whatOf(error), QStringLiteral("boom"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QVERIFY(qaiotest::holds<MyExc>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("boom"));
     QVERIFY(t.done());
     QVERIFY(!t.cancelled());
-    QVERIFY(tt::holds<MyExc>(t.exception()));
+    QVERIFY(qaiotest::holds<MyExc>(t.exception()));
     QVERIFY_THROWS_EXCEPTION(MyExc, t.result());
 }
 
@@ -359,7 +359,7 @@ void TestTasksCore::doneCallbacksAreScheduled()
     Task<int> t = loop.createTask(body());
     t.addDoneCallback([&](const Future<int> &f) { log << QStringLiteral("cb%1").arg(f.result()); });
     loop.callSoon([&] { log << "soon"; });
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     // The task finishes in its first step; its callback waits for the next iteration.
     QCOMPARE(log, (Log{"body", "soon", "cb3"}));
 }
@@ -413,10 +413,10 @@ void TestTasksCore::otherLoopFutureThrows()
     Loop loop;
     std::unique_ptr<Loop> other = std::make_unique<Loop>();
     Future<int> foreignFuture(*other);
-    auto error = tt::errorOf([&] { loop.runUntilComplete(awaitFuture(foreignFuture)); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("different loop")),
-             qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(awaitFuture(foreignFuture)); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("different loop")),
+             qPrintable(qaiotest::whatOf(error)));
 }
 
 void TestTasksCore::loopCreateTaskEqualsFreeCreateTask()
@@ -476,7 +476,7 @@ void TestTasksCore::taskAwaitsOnItself()
     };
     self = loop.createTask(body());
     const double t0 = loop.time();
-    QVERIFY(tt::runUntil(loop, [&] { return self.done(); }, 2.0));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return self.done(); }, 2.0));
     QVERIFY(loop.time() - t0 < 1.5);
     QCOMPARE(self.result(), 1);
     QVERIFY2(message.contains(QLatin1StringView("cannot await on itself")), qPrintable(message));
@@ -495,9 +495,9 @@ void TestTasksCore::stopWhileRunUntilComplete()
         }
     };
     Task<void> t = loop.createTask(body());
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<void>(t)); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QCOMPARE(tt::whatOf(error), QStringLiteral("Event loop stopped before Future completed."));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<void>(t)); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("Event loop stopped before Future completed."));
     QVERIFY(!t.done());
     QCOMPARE(x, 2);
     t.cancel();
@@ -524,7 +524,7 @@ void TestTasksCore::cancelDoneFailedTaskSilencesLog()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(failWith(QStringLiteral("x")));
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QVERIFY(!t.cancel());
     }
     QCOMPARE(errors.entries.size(), 0);
@@ -574,7 +574,7 @@ void TestTasksCore::cancelInnerFuture()
     Loop loop;
     Future<int> f(loop);
     Task<int> t = loop.createTask(awaitFuture(f));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
     QVERIFY(f.cancelled());
@@ -586,7 +586,7 @@ void TestTasksCore::cancelBothTaskAndInnerFuture()
     Loop loop;
     Future<int> f(loop);
     Task<int> t = loop.createTask(awaitFuture(f));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     t.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
@@ -610,9 +610,9 @@ void TestTasksCore::cancelTaskCatching()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     fut1.setResult();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut2.cancelled()); // cancel() cancels what the task awaits, at once
     QCOMPARE(loop.runUntilComplete(Future<int>(t)), 42);
@@ -636,12 +636,12 @@ void TestTasksCore::cancelTaskIgnoring()
         co_return r;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     fut1.setResult();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut2.cancelled());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!t.done());
     fut3.setResult();
     QCOMPARE(loop.runUntilComplete(Future<int>(t)), 42);
@@ -691,7 +691,7 @@ void TestTasksCore::cancelAwaitedTask()
         co_return co_await inner;
     };
     Task<int> t = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
     QVERIFY(inner.cancelled());
@@ -719,41 +719,41 @@ void TestTasksCore::cancelWithMessageBeforeStart()
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
     t.cancel(QStringLiteral("my message"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageGetter()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageThenFutureResult()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancelled());
-    auto error = tt::errorOf([&] { (void)t.result(); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { (void)t.result(); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageThenFutureException()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    tt::runBriefly(loop);
-    auto error = tt::errorOf([&] { (void)t.exception(); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    qaiotest::runBriefly(loop);
+    auto error = qaiotest::errorOf([&] { (void)t.exception(); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageInsideCoroutine()
@@ -770,11 +770,11 @@ void TestTasksCore::cancelMessageInsideCoroutine()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("stop now"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
     QCOMPARE(seen, QStringLiteral("stop now"));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("stop now"));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("stop now"));
 }
 
 void TestTasksCore::cancelDoneTaskReturnsFalse()
@@ -794,7 +794,7 @@ void TestTasksCore::cancelWaiterFuture()
     Loop loop;
     Future<void> fut(loop);
     Task<void> t = loop.createTask(awaitVoid(fut));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut.cancelled());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(t)));
@@ -825,7 +825,7 @@ void TestTasksCore::yieldFuturePassesCancel()
         proof += 10;
     };
     Task<void> f = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     loop.runUntilComplete(Future<void>(f));
     QCOMPARE(proof, 101);
@@ -846,7 +846,7 @@ void TestTasksCore::cancelledTaskAwaitedByOtherTask()
         }
     };
     Task<void> w = loop.createTask(waiterBody());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     child.cancel(QStringLiteral("bye"));
     loop.runUntilComplete(Future<void>(w));
     QCOMPARE(caught, QStringLiteral("cancelled:bye"));
@@ -857,7 +857,7 @@ void TestTasksCore::cancelTwiceBeforeStep()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(t.cancel()); // still pending: the second request is counted too
     QCOMPARE(t.cancelling(), 2);
@@ -871,7 +871,7 @@ void TestTasksCore::cancellingCountsRequests()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(t.cancelling(), 0);
     t.cancel();
     QCOMPARE(t.cancelling(), 1);
@@ -889,7 +889,7 @@ void TestTasksCore::uncancelBasic()
     // Withdrawing the request does not revive the already cancelled waiter.
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel();
     QCOMPARE(t.cancelling(), 1);
     QCOMPARE(t.uncancel(), 0);
@@ -907,7 +907,7 @@ void TestTasksCore::uncancelResetsMustCancel()
         co_return 42;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop); // the task waits for fut
+    qaiotest::runBriefly(loop); // the task waits for fut
     fut.setResult();      // the task is runnable now
     t.cancel();           // nothing left to cancel: the task must cancel at its next step
     QCOMPARE(t.cancelling(), 1);
@@ -1013,9 +1013,9 @@ void TestTasksCore::cancelAfterCatchingAndUncancel()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!t.done());
     t.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
@@ -1029,7 +1029,7 @@ void TestTasksCore::currentTaskOutsideIsNull()
 {
     Loop loop;
     QVERIFY(!currentTask().isValid());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!currentTask().isValid());
 }
 
@@ -1105,7 +1105,7 @@ void TestTasksCore::allTasksListsPendingTasks()
         containsSelf = all.contains(currentTask());
         co_return;
     };
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(done.done());
     QList<TaskBase> pending = allTasks(loop);
     QCOMPARE(pending.size(), 2);
@@ -1177,7 +1177,7 @@ void TestTasksCore::getStackNamesCoroutines()
     QList<StackFrame> fromInside;
     Task<void> t = loop.createTask(stackFoo(&task, &fromInside, gate));
     task = t;
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     // From inside the task: foo -> bar.
     QCOMPARE(fromInside.size(), 2);
     QVERIFY2(fromInside[0].function.contains(QLatin1StringView("stackFoo")), qPrintable(fromInside[0].function));
@@ -1258,7 +1258,7 @@ void TestTasksCore::taskFactoryThrowingDropsTask()
     QVERIFY_THROWS_EXCEPTION(MyExc, loop.createTask(body()));
     QVERIFY(allTasks(loop).isEmpty());
     setTaskFactory(loop, {});
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!ran);
 }
 
@@ -1304,7 +1304,7 @@ void TestTasksCore::eagerTaskFailingAtOnce()
     setTaskFactory(loop, eagerTaskFactory);
     Task<int> t = loop.createTask(failAtOnce());
     QVERIFY(t.done());
-    QVERIFY(tt::holds<MyExc>(t.exception()));
+    QVERIFY(qaiotest::holds<MyExc>(t.exception()));
 }
 
 void TestTasksCore::eagerTaskCurrentTask()
@@ -1496,13 +1496,13 @@ void TestTasksCore::unretrievedTaskExceptionIsReported()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(failWith(QStringLiteral("lost")));
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QCOMPARE(errors.entries.size(), 0); // not while somebody may still look
     }
     // The last handle is gone: nobody will ever retrieve the exception.
     QCOMPARE(errors.count(QStringLiteral("Task exception was never retrieved")), 1);
-    QVERIFY(tt::holds<MyExc>(errors.entries.constFirst().exception));
-    QCOMPARE(tt::whatOf(errors.entries.constFirst().exception), QStringLiteral("lost"));
+    QVERIFY(qaiotest::holds<MyExc>(errors.entries.constFirst().exception));
+    QCOMPARE(qaiotest::whatOf(errors.entries.constFirst().exception), QStringLiteral("lost"));
 }
 
 void TestTasksCore::retrievedTaskExceptionIsNotReported()
@@ -1514,12 +1514,12 @@ void TestTasksCore::retrievedTaskExceptionIsNotReported()
         Task<int> t1 = loop.createTask(failWith(QStringLiteral("a")));
         Task<int> t2 = loop.createTask(failWith(QStringLiteral("b")));
         Task<int> t3 = loop.createTask(failWith(QStringLiteral("c")));
-        QVERIFY(tt::runUntil(loop, [&] { return t1.done() && t2.done() && t3.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t1.done() && t2.done() && t3.done(); }));
         QVERIFY(t1.exception());                            // retrieved with exception()
         QVERIFY_THROWS_EXCEPTION(MyExc, (void)t2.result()); // retrieved with result()
         QVERIFY_THROWS_EXCEPTION(MyExc, loop.runUntilComplete(Future<int>(t3)));
     }
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(errors.entries.size(), 0);
 }
 
@@ -1530,12 +1530,12 @@ void TestTasksCore::cancelledTaskIsNotReported()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(sleepThen(10, 1));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         t.cancel();
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QVERIFY(t.cancelled());
     }
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(errors.entries.size(), 0);
 }
 
@@ -1548,7 +1548,7 @@ void TestTasksCore::pendingTaskAtCloseIsReported()
         errors.install(loop);
         Future<void> never(loop);
         Task<void> t = loop.createTask(holdToken(token, never), QStringLiteral("forgotten"));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(errors.entries.size(), 0);
         loop.close();
         QCOMPARE(errors.count(QStringLiteral("Task was destroyed but it is pending!")), 1);
@@ -1571,7 +1571,7 @@ void TestTasksCore::closeFreesSuspendedFrames()
     loop.createTask(holdToken(token, never));
     loop.createTask(holdTokenNested(token, never));
     loop.createTask(holdTokenSleeping(token));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(token.use_count(), 1 + 1 + 3 + 1);
     loop.close();
     QCOMPARE(token.use_count(), 1);
@@ -1591,7 +1591,7 @@ void TestTasksCore::destroyFreesSuspendedFrames()
             loop.createTask(holdToken(token, never));
             loop.createTask(holdTokenNested(token, never));
         }
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(token.use_count(), 1 + 10 * (1 + 3));
     } // ~Loop closes the loop
     QCOMPARE(token.use_count(), 1);
