@@ -106,6 +106,15 @@ Coro<QByteArray> readuntilImpl(State s, QList<QByteArray> separators)
     co_return chunk;
 }
 
+// Up to n buffered bytes (asyncio's read() once data or EOF is there).
+QByteArray takeBuffered(detail::StreamReaderState &s, qsizetype n)
+{
+    QByteArray data = s.buffer.left(n);
+    s.buffer.remove(0, data.size());
+    s.maybeResumeTransport();
+    return data;
+}
+
 Coro<QByteArray> readImpl(State s, qsizetype n)
 {
     if (s->error)
@@ -113,10 +122,15 @@ Coro<QByteArray> readImpl(State s, qsizetype n)
     if (n == 0)
         co_return QByteArray();
     if (n < 0) {
-        // Everything until EOF, limit-sized block by block.
+        // Everything until EOF, limit-sized block by block, as asyncio's
+        // read(-1) does; a loop here, not an await per block.
         QByteArray all;
         for (;;) {
-            QByteArray block = co_await readImpl(s, s->limit);
+            if (s->error)
+                std::rethrow_exception(s->error);
+            if (s->buffer.isEmpty() && !s->eof)
+                co_await s->waitForData("read");
+            QByteArray block = takeBuffered(*s, s->limit);
             if (block.isEmpty())
                 break;
             all += block;
@@ -125,10 +139,7 @@ Coro<QByteArray> readImpl(State s, qsizetype n)
     }
     if (s->buffer.isEmpty() && !s->eof)
         co_await s->waitForData("read");
-    QByteArray data = s->buffer.left(n);
-    s->buffer.remove(0, data.size());
-    s->maybeResumeTransport();
-    co_return data;
+    co_return takeBuffered(*s, n);
 }
 
 Coro<QByteArray> readexactlyImpl(State s, qsizetype n)

@@ -2,8 +2,11 @@
 //
 // A Coro is lazy, like an asyncio coroutine object: nothing runs until it is
 // awaited (`co_await coro` runs it inline, in the awaiting task) or wrapped in
-// a Task. Awaiting uses symmetric transfer, so a long chain of inline awaits
-// does not grow the stack.
+// a Task. The depth of the stack never depends on how many awaits complete
+// without suspending: an awaited Coro is started with a plain call and, when
+// it finishes within that call, the awaiter is not suspended at all (see
+// CoroAwaiter). Symmetric transfer alone cannot promise that: GCC does not
+// turn it into a tail call at -O0/-O1, so each such await would nest a frame.
 //
 // Inside a Coro, `co_await` accepts a Future<T> or Task<T> (the task is
 // suspended until it is done; Task::cancel() cancels that future and resumes
@@ -56,6 +59,10 @@ public:
     std::coroutine_handle<> childFrame;
     std::exception_ptr exception;
     bool started = false; // awaited once already: a coroutine runs only once
+    // True while CoroAwaiter::await_suspend is still inside its call to start
+    // this coroutine: finishing then returns to that call instead of resuming
+    // the awaiter from this frame.
+    bool startedByCall = false;
     std::source_location where;
 
     struct InitialAwaiter
@@ -72,8 +79,13 @@ public:
         template<class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept
         {
-            auto next = h.promise().continuation;
-            return next ? next : std::noop_coroutine();
+            PromiseBase &promise = h.promise();
+            // Finished within CoroAwaiter's call: that call resumes the awaiter.
+            if (promise.startedByCall || !promise.continuation)
+                return std::noop_coroutine();
+            // Finished after suspending (resumed by the loop): resume the
+            // awaiter, one frame deeper than the loop at most.
+            return promise.continuation;
         }
         void await_resume() const noexcept {}
     };
@@ -131,7 +143,10 @@ public:
 
 // ---- the awaiters that await_transform produces ----
 
-// co_await coro: runs the child inline, in the same task (symmetric transfer).
+// co_await coro: runs the child inline, in the same task. The child starts with
+// a plain call; if it finishes before suspending, await_suspend returns false
+// and the awaiter goes on without being suspended, so a loop of awaits that
+// complete at once keeps a constant stack depth at any optimisation level.
 template<class T>
 class CoroAwaiter
 {
@@ -146,7 +161,7 @@ public:
             throw RuntimeError("cannot await a coroutine that was already awaited");
         return false;
     }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept
+    bool await_suspend(std::coroutine_handle<> awaiting) noexcept
     {
         auto &p = m_child.promise();
         p.started = true;
@@ -156,7 +171,11 @@ public:
             m_parent->child = &p;
             m_parent->childFrame = m_child;
         }
-        return m_child;
+        p.startedByCall = true;
+        m_child.resume();
+        p.startedByCall = false;
+        // Done already: do not suspend the awaiter (await_resume runs now).
+        return !m_child.done();
     }
     T await_resume()
     {
