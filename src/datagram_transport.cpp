@@ -33,7 +33,7 @@ public:
     // `address`: the default destination (the connected peer, or the
     // broadcast remoteAddr that was not connected).
     DatagramSocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol, SocketAddress address)
-        : m_loop(loop.sharedImpl()), m_sock(std::move(sock)), m_fd(m_sock.fileno()), m_address(address)
+        : m_loop(detail::sharedImpl(loop)), m_sock(std::move(sock)), m_fd(m_sock.fileno()), m_address(address)
     {
         setProtocol(std::move(protocol));
         m_extra.insert(QStringLiteral("socket"), m_fd);

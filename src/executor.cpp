@@ -156,14 +156,9 @@ public:
 
 namespace detail {
 
-void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback)
+void postToLoopOf(const FutureBase &future, std::function<void()> callback)
 {
-    try {
-        Handle handle(makeCallbackNode<HandleNode>(std::move(callback)));
-        loop->scheduleThreadsafe(handle.node());
-    } catch (const RuntimeError &) {
-        // The loop is closed: nobody is waiting for this any more.
-    }
+    postToLoop(future.statePtr()->loop, std::move(callback));
 }
 
 namespace {
@@ -193,7 +188,7 @@ struct DefaultExecutor final : LoopExtension
 
 Executor &defaultExecutor(Loop &loop)
 {
-    LoopImpl &impl = *loop.impl();
+    LoopImpl &impl = implOf(loop);
     impl.checkClosed();
     DefaultExecutor &state = impl.extension<DefaultExecutor>();
     if (state.user)
@@ -205,7 +200,7 @@ Executor &defaultExecutor(Loop &loop)
 
 bool ownsRunningDefaultExecutor(Loop &loop)
 {
-    const DefaultExecutor *state = loop.impl()->findExtension<DefaultExecutor>();
+    const DefaultExecutor *state = detail::implOf(loop).findExtension<DefaultExecutor>();
     return state && state->own && !state->own->isShutdown();
 }
 
@@ -213,12 +208,12 @@ bool ownsRunningDefaultExecutor(Loop &loop)
 
 void setDefaultExecutor(Loop &loop, Executor *executor)
 {
-    loop.impl()->extension<detail::DefaultExecutor>().user = executor;
+    detail::implOf(loop).extension<detail::DefaultExecutor>().user = executor;
 }
 
 Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout)
 {
-    detail::DefaultExecutor &state = loop.impl()->extension<detail::DefaultExecutor>();
+    detail::DefaultExecutor &state = detail::implOf(loop).extension<detail::DefaultExecutor>();
     std::shared_ptr<Executor> executor = std::move(state.own);
     // As asyncio: from now on runInExecutor(nullptr, ...) raises RuntimeError
     // instead of quietly starting a new default executor.
@@ -227,7 +222,7 @@ Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout)
         co_return;
     // Join the pool's threads on a thread of its own, so the loop keeps running.
     auto joined = loop.createFuture<void>();
-    std::thread joiner([executor, joined, implRef = loop.sharedImpl()]() mutable {
+    std::thread joiner([executor, joined, implRef = detail::sharedImpl(loop)]() mutable {
         executor->shutdown(true);
         detail::postToLoop(implRef, [joined]() mutable {
             if (!joined.done())

@@ -81,7 +81,7 @@ namespace detail {
 
 std::shared_ptr<LoopImpl> sharedImpl(Loop &loop)
 {
-    return loop.sharedImpl();
+    return LoopAccess::shared(loop);
 }
 
 // ---------------------------------------------------------------- LoopImpl

@@ -49,6 +49,18 @@ public:
     virtual void closed() {}
 };
 
+// How the library reaches the LoopImpl behind a Loop (Loop's friend).
+struct LoopAccess
+{
+    static LoopImpl &impl(const Loop &loop) noexcept { return *loop.d; }
+    static const std::shared_ptr<LoopImpl> &shared(const Loop &loop) noexcept { return loop.d; }
+};
+
+inline LoopImpl &implOf(const Loop &loop) noexcept
+{
+    return LoopAccess::impl(loop);
+}
+
 // One address per extension type: the key LoopImpl finds it by.
 template<class T>
 inline constexpr char extensionTag = 0;
@@ -196,5 +208,17 @@ private:
     bool stopping = false;
     int iterationDepth = 0;
 };
+
+// Runs `callback` on the loop's thread (callSoonThreadsafe); does nothing if
+// the loop is already closed.
+inline void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback)
+{
+    try {
+        Handle handle(makeCallbackNode<HandleNode>(std::move(callback)));
+        loop->scheduleThreadsafe(handle.node());
+    } catch (const RuntimeError &) {
+        // The loop is closed: nobody is waiting for this any more.
+    }
+}
 
 } // namespace qaio::detail

@@ -45,7 +45,7 @@ class PipeBase : public virtual BaseTransport
 {
 protected:
     PipeBase(Loop &loop, int fd, std::shared_ptr<BaseProtocol> protocol)
-        : m_loop(loop.sharedImpl()), m_fd(fd), m_protocol(std::move(protocol))
+        : m_loop(detail::sharedImpl(loop)), m_fd(fd), m_protocol(std::move(protocol))
     {
         m_extra.insert(QStringLiteral("pipe"), fd);
     }

@@ -261,7 +261,7 @@ std::shared_ptr<Server> makeServer(Loop &loop, ProtocolFactory factory, std::vec
     detail::checkServerTls(options);
     auto p = std::make_unique<Server::Private>();
     p->loop = &loop;
-    p->loopImpl = loop.sharedImpl();
+    p->loopImpl = detail::sharedImpl(loop);
     p->factory = std::move(factory);
     p->options = options;
     p->sockets = std::move(sockets);

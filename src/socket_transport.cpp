@@ -50,7 +50,7 @@ void WriteTransport::writelines(const QList<QByteArray> &data)
 namespace detail {
 
 SocketTransport::SocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol)
-    : m_loop(loop.sharedImpl()), m_sock(std::move(sock)), m_fd(m_sock.fileno())
+    : m_loop(detail::sharedImpl(loop)), m_sock(std::move(sock)), m_fd(m_sock.fileno())
 {
     setProtocol(std::move(protocol));
     m_extra.insert(QStringLiteral("socket"), m_fd);

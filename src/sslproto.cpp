@@ -77,7 +77,7 @@ void SSLProtocol::checkTimeouts(double handshakeTimeout, double shutdownTimeout)
 
 SSLProtocol::SSLProtocol(Loop &loop, std::shared_ptr<BaseProtocol> appProtocol, std::shared_ptr<SslContext> context,
                          Future<void> waiter, Options options)
-    : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_context(std::move(context)), m_options(std::move(options)),
+    : m_loop(&loop), m_loopImpl(detail::sharedImpl(loop)), m_context(std::move(context)), m_options(std::move(options)),
       m_waiter(std::move(waiter))
 {
     checkTimeouts(m_options.handshakeTimeout, m_options.shutdownTimeout);

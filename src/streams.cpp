@@ -1,5 +1,7 @@
 // streams.cpp — asyncio/streams.py: StreamReader, StreamReaderProtocol,
 // StreamWriter, openConnection and startServer.
+#include "streams_p.h"
+
 #include <qaio/streams.h>
 
 #include <algorithm>

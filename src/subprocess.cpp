@@ -7,6 +7,7 @@
 #include <qaio/subprocess.h>
 
 #include "loop_p.h"
+#include "streams_p.h"
 
 #include <qaio/gather.h>
 
@@ -120,7 +121,7 @@ class QProcessTransport final : public SubprocessTransport, public std::enable_s
 {
 public:
     QProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
-        : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_protocol(std::move(protocol)), m_process(new QProcess)
+        : m_loop(&loop), m_loopImpl(detail::sharedImpl(loop)), m_protocol(std::move(protocol)), m_process(new QProcess)
     {
     }
     ~QProcessTransport() override

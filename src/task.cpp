@@ -274,7 +274,7 @@ QString TaskCore::describe() const
 
 void startNewTask(Loop &loop, TaskCore &core)
 {
-    const TaskFactory &factory = loop.impl()->extension<TaskRegistry>().factory;
+    const TaskFactory &factory = implOf(loop).extension<TaskRegistry>().factory;
     if (factory) {
         TaskBase task(core.future.shared_from_this());
         try {
@@ -362,12 +362,12 @@ void YieldAwaiter::await_resume()
 
 void setTaskFactory(Loop &loop, TaskFactory factory)
 {
-    loop.impl()->extension<detail::TaskRegistry>().factory = std::move(factory);
+    detail::implOf(loop).extension<detail::TaskRegistry>().factory = std::move(factory);
 }
 
 TaskFactory getTaskFactory(Loop &loop)
 {
-    return loop.impl()->extension<detail::TaskRegistry>().factory;
+    return detail::implOf(loop).extension<detail::TaskRegistry>().factory;
 }
 
 void eagerTaskFactory(Loop &, TaskBase &task)
@@ -385,7 +385,7 @@ TaskBase currentTask()
 QList<TaskBase> allTasks(Loop &loop)
 {
     QList<TaskBase> result;
-    const auto *registry = loop.impl()->findExtension<detail::TaskRegistry>();
+    const auto *registry = detail::implOf(loop).findExtension<detail::TaskRegistry>();
     for (detail::TaskCore *t = registry ? registry->head : nullptr; t; t = t->next)
         result.append(TaskBase(t->future.shared_from_this()));
     return result;

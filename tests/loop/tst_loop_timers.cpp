@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 namespace {
 bool isQtBackend(const Loop &loop)
 {
-    return std::strcmp(loop.impl()->backend->name(), "qt") == 0;
+    return std::strcmp(qaio::detail::implOf(loop).backend->name(), "qt") == 0;
 }
 } // namespace
 
@@ -108,23 +108,23 @@ void TestLoopTimers::millionTimersCostAtMostOneQtTimer()
     int fired = 0;
     for (int i = 0; i < Count; ++i)
         handles.push_back(loop.callLater(1000.0 + i * 1e-6, [&fired] { ++fired; }));
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(Count));
-    QVERIFY(loop.impl()->backend->qtTimerCount() <= 1);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(Count));
+    QVERIFY(qaio::detail::implOf(loop).backend->qtTimerCount() <= 1);
     // The loop runs with all of them pending.
     bool ran = false;
     loop.callSoon([&] { ran = true; });
     loop.stop();
     loop.runForever();
     QVERIFY(ran);
-    QVERIFY(loop.impl()->backend->qtTimerCount() <= 1);
+    QVERIFY(qaio::detail::implOf(loop).backend->qtTimerCount() <= 1);
 
     for (TimerHandle &h : handles)
         h.cancel();
     // One iteration drops them all (compacted, as asyncio does).
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(0));
-    QCOMPARE(loop.impl()->backend->qtTimerCount(), 0);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(0));
+    QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 0);
     // And the loop still works: timers and callbacks.
     std::vector<int> seq;
     loop.callSoon([&] { seq.push_back(1); });
@@ -142,13 +142,13 @@ void TestLoopTimers::idleLoopHoldsNoQtTimer()
     Loop loop;
     TimerHandle h = loop.callLater(0.001, [&] { loop.stop(); });
     if (isQtBackend(loop))
-        QCOMPARE(loop.impl()->backend->qtTimerCount(), 1);
+        QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 1);
     QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     // runWithTimeout cancelled its guard; one more iteration drops it.
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(0));
-    QCOMPARE(loop.impl()->backend->qtTimerCount(), 0);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(0));
+    QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 0);
 }
 
 void TestLoopTimers::cancelledTimersAreCompacted()
@@ -161,10 +161,10 @@ void TestLoopTimers::cancelledTimersAreCompacted()
     for (int i = 0; i < 9000; ++i)
         handles[i].cancel();
     // Cancelling only flags: the heap is untouched until the next iteration.
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(10000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(10000));
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(1000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(1000));
 }
 
 void TestLoopTimers::fewCancelledTimersAreNotCompacted()
@@ -178,13 +178,13 @@ void TestLoopTimers::fewCancelledTimersAreNotCompacted()
         handles[i].cancel();
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(10000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(10000));
     // Past the threshold, the next iteration compacts.
     for (int i = 8000; i < 10000; ++i)
         handles[i].cancel();
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(4000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(4000));
 }
 
 void TestLoopTimers::cancelledTimersAtTheHeadArePopped()
@@ -198,7 +198,7 @@ void TestLoopTimers::cancelledTimersAtTheHeadArePopped()
     loop.stop();
     loop.runForever();
     // A small heap is not compacted, but its cancelled head is dropped.
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(6));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(6));
 }
 
 void TestLoopTimers::earlierTimerRearmsTheDeadline()

@@ -3,6 +3,7 @@
 // test_streams.py (fed with feedData/feedEof as there); the rest runs on real
 // loopback connections, including socat as a client nobody here wrote.
 #include "qaio_net_test.h"
+#include "streams_p.h" // the reader's state and StreamReaderProtocol
 
 #include <qaio/qaio.h>
 
