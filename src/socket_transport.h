@@ -17,6 +17,10 @@
 
 namespace qaio::detail {
 
+// Makes the stream transport for a connected socket and starts it (connection.cpp).
+std::shared_ptr<Transport> makeSocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
+                                               Future<void> waiter = {});
+
 class SocketTransport final : public Transport,
                               public TransportBase,
                               public std::enable_shared_from_this<SocketTransport>

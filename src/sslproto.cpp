@@ -9,6 +9,7 @@
 #include "os_errors.h"
 #include "transport_util.h"
 #include "read_buffer.h"
+#include "socket_transport.h"
 
 #include "loop_p.h"
 

@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The qaio authors
 // streams.cpp — asyncio/streams.py: StreamReader, StreamReaderProtocol,
 // StreamWriter, openConnection and startServer.
+#include "streams_p.h"
+
 #include <qaio/streams.h>
 
 #include <algorithm>

@@ -9,6 +9,7 @@
 #include <qaio/subprocess.h>
 
 #include "loop_ref.h"
+#include "streams_p.h"
 #include "os_errors.h"
 #include "transport_util.h"
 

@@ -77,11 +77,4 @@ struct AcceptedSocketOptions
 QAIO_EXPORT Coro<TransportAndProtocol> connectAcceptedSocket(Loop &loop, ProtocolFactory factory,
                                                              Socket sock, AcceptedSocketOptions options = {});
 
-namespace detail {
-// Makes the stream transport for a connected socket and starts it.
-QAIO_EXPORT std::shared_ptr<Transport> makeSocketTransport(Loop &loop, Socket sock,
-                                                           std::shared_ptr<BaseProtocol> protocol,
-                                                           Future<void> waiter = {});
-} // namespace detail
-
 } // namespace qaio

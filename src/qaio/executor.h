@@ -84,9 +84,9 @@ private:
 };
 
 namespace detail {
-// Runs `callback` on the loop's thread (callSoonThreadsafe); does nothing if
-// the loop is already closed.
-QAIO_EXPORT void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback);
+// Runs `callback` on the thread of the loop `future` belongs to; does nothing
+// if that loop is already closed.
+QAIO_EXPORT void postToLoopOf(const FutureBase &future, std::function<void()> callback);
 QAIO_EXPORT Executor &defaultExecutor(Loop &loop);
 } // namespace detail
 
@@ -103,12 +103,11 @@ auto runInExecutor(Loop &loop, Executor *executor, F &&f, Args &&...args)
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
     Executor &target = executor ? *executor : detail::defaultExecutor(loop);
     Future<R> future(loop);
-    auto impl = detail::sharedImpl(loop);
     auto call = [fn = std::forward<F>(f), tuple = std::make_tuple(std::forward<Args>(args)...)]() mutable {
         return std::apply(fn, std::move(tuple));
     };
     detail::ExecutorJob job;
-    job.work = [impl, future, call = std::move(call)]() mutable {
+    job.work = [future, call = std::move(call)]() mutable {
         std::function<void()> deliver;
         try {
             if constexpr (std::is_void_v<R>) {
@@ -129,10 +128,10 @@ auto runInExecutor(Loop &loop, Executor *executor, F &&f, Args &&...args)
                     future.setException(error);
             };
         }
-        detail::postToLoop(impl, std::move(deliver));
+        detail::postToLoopOf(future, std::move(deliver));
     };
-    job.dropped = [impl, future]() mutable {
-        detail::postToLoop(impl, [future]() mutable { future.cancel(); });
+    job.dropped = [future]() mutable {
+        detail::postToLoopOf(future, [future]() mutable { future.cancel(); });
     };
     const quint64 id = target.submit(std::move(job));
     future.addDoneCallback([weak = target.weakRef(), id](const FutureBase &done) {

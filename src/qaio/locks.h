@@ -57,20 +57,11 @@ private:
     M *m_held = nullptr;
 };
 
-namespace detail {
-// asyncio's _LoopBoundMixin: binds to the running loop on first use.
-class QAIO_EXPORT LoopBinding
-{
-public:
-    Loop &get(const char *what);
+} // namespace qaio
 
-private:
-    Loop *m_loop = nullptr;
-};
+#include <qaio/impl/locks.h>
 
-// Removes one future from a waiter queue (it may already be gone).
-QAIO_EXPORT void eraseWaiter(std::deque<Future<void>> &waiters, const Future<void> &waiter);
-} // namespace detail
+namespace qaio {
 
 /// A mutual-exclusion lock for tasks (asyncio.Lock); not thread-safe.
 class QAIO_EXPORT Lock

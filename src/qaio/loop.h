@@ -33,6 +33,9 @@ QT_END_NAMESPACE
 namespace qaio {
 
 class Loop;
+namespace detail {
+struct LoopAccess;
+}
 template<class T>
 class Coro;
 template<class T>
@@ -194,12 +197,9 @@ public:
     /// The thread the loop belongs to.
     QThread *thread() const;
 
-    /// For qaio's own types; not part of the stable API.
-    detail::LoopImpl *impl() const noexcept { return d.get(); }
-    /// Internal: the shared implementation.
-    const std::shared_ptr<detail::LoopImpl> &sharedImpl() const noexcept { return d; }
-
 private:
+    friend struct detail::LoopAccess; // the library's way in (src/loop_p.h)
+
     void scheduleSoon(detail::HandleNode *node);
     void scheduleThreadsafe(detail::HandleNode *node);
     void scheduleTimer(detail::TimerNode *node, double when);

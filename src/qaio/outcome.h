@@ -58,23 +58,10 @@ private:
     std::conditional_t<std::is_void_v<T>, std::monostate, std::optional<T>> m_value;
 };
 
-namespace detail {
-// Runs `body` inline and captures how it ended, for the `async with` blocks
-// (Timeout::run, TaskGroup::run) that must act before the exception moves on.
-template<class T>
-Coro<Outcome<T>> capture(Coro<T> body)
-{
-    try {
-        if constexpr (std::is_void_v<T>) {
-            co_await std::move(body);
-            co_return Outcome<T>();
-        } else {
-            co_return Outcome<T>(std::in_place, co_await std::move(body));
-        }
-    } catch (...) {
-        co_return Outcome<T>(std::current_exception());
-    }
-}
-} // namespace detail
+} // namespace qaio
+
+#include <qaio/impl/outcome.h>
+
+namespace qaio {
 
 } // namespace qaio

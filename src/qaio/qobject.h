@@ -47,21 +47,11 @@
 
 namespace qaio {
 
-namespace detail {
-// Registers `task` on `context` (its thread must be the calling thread).
-QAIO_EXPORT void bindTaskToObject(QObject *context, TaskBase task);
-// The pending tasks bound to `context`.
-QAIO_EXPORT QList<TaskBase> objectTasks(const QObject *context);
+} // namespace qaio
 
-template<class Fn, class... A>
-Coro<void> runSlot(std::shared_ptr<Fn> fn, A... args)
-{
-    if constexpr (std::is_invocable_v<Fn &, A &...>)
-        co_await std::invoke(*fn, args...);
-    else
-        co_await std::invoke(*fn);
-}
-} // namespace detail
+#include <qaio/impl/qobject.h>
+
+namespace qaio {
 
 /// A task for `coro` on the running loop (else this thread's), cancelled when
 /// `context` is destroyed.
@@ -82,34 +72,11 @@ inline QList<TaskBase> tasksOf(const QObject *context)
     return detail::objectTasks(context);
 }
 
-namespace detail {
-template<class Sender, class Signal, class Context, class Fn, class... A>
-QMetaObject::Connection connectSlot(Sender *sender, Signal sig, Context *context, std::shared_ptr<Fn> fn,
-                                    Qt::ConnectionType type, ArgList<A...>)
-{
-    QObject *ctx = context;
-    return QObject::connect(
-        sender, sig, context,
-        [fn, ctx](const std::decay_t<A> &...args) {
-            qaio::createTask(ctx, runSlot<Fn, std::decay_t<A>...>(fn, args...));
-        },
-        type);
-}
-template<class F, class L>
-struct InvocableWithArgs;
-template<class F, class... A>
-struct InvocableWithArgs<F, ArgList<A...>>
-{
-    static constexpr bool value = [] {
-        if constexpr (std::is_invocable_v<F &, std::decay_t<A> &...>)
-            return IsCoro<std::invoke_result_t<F &, std::decay_t<A> &...>>;
-        else
-            return false;
-    }();
-};
-template<class F>
-concept CoroutineSlotWithoutArgs = std::is_invocable_v<F &> && IsCoro<std::invoke_result_t<F &>>;
-} // namespace detail
+} // namespace qaio
+
+#include <qaio/impl/qobject_slots.h>
+
+namespace qaio {
 
 /// Connects `sig` to a coroutine slot (see the top of this file).
 template<class Sender, class Class, class... Args, class Context, class F>

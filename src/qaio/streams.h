@@ -77,7 +77,7 @@ public:
     /// The transport it pauses and resumes as the buffer fills and empties.
     void setTransport(std::shared_ptr<ReadTransport> transport);
 
-    /// Internal: the shared state.
+    /// The state behind the reader (src/streams_p.h: for the library and its tests).
     const std::shared_ptr<detail::StreamReaderState> &state() const { return d; }
 
 private:
@@ -144,57 +144,5 @@ QAIO_EXPORT Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConn
 QAIO_EXPORT Coro<std::shared_ptr<Server>> startUnixServer(ClientConnected clientConnected, QString path,
                                                           qsizetype limit = kDefaultStreamLimit,
                                                           ServerOptions options = {});
-
-namespace detail {
-
-struct StreamReaderState
-{
-    Loop *loop = nullptr;
-    qsizetype limit = kDefaultStreamLimit;
-    QByteArray buffer;
-    bool eof = false;
-    bool paused = false;
-    std::exception_ptr error;
-    Future<void> waiter;
-    std::shared_ptr<ReadTransport> transport;
-
-    void wakeUpWaiter();
-    void maybeResumeTransport();
-    Coro<void> waitForData(const char *function);
-};
-
-// asyncio's StreamReaderProtocol (with FlowControlMixin): feeds a StreamReader
-// and lets StreamWriter::drain() wait for the transport's write buffer.
-class QAIO_EXPORT StreamReaderProtocol : public Protocol, public std::enable_shared_from_this<StreamReaderProtocol>
-{
-public:
-    StreamReaderProtocol(Loop &loop, std::optional<StreamReader> reader, ClientConnected clientConnected = {});
-
-    void connectionMade(BaseTransport *transport) override;
-    void connectionLost(std::exception_ptr error) override;
-    void dataReceived(const QByteArray &data) override;
-    bool eofReceived() override;
-    void pauseWriting() override;
-    void resumeWriting() override;
-
-    Coro<void> drainHelper();
-    Future<void> closed() const { return m_closed; }
-    // The transport the loop made for us; set by the stream functions.
-    void attach(std::shared_ptr<Transport> transport) { m_transport = std::move(transport); }
-    // A server's stream (made by startServer) rather than a client's.
-    bool serverSide() const { return bool(m_clientConnected); }
-
-private:
-    Loop *m_loop;
-    std::optional<StreamReader> m_reader;
-    ClientConnected m_clientConnected;
-    std::shared_ptr<Transport> m_transport;
-    Future<void> m_closed;
-    std::vector<Future<void>> m_drainWaiters;
-    bool m_paused = false;
-    bool m_connectionLost = false;
-};
-
-} // namespace detail
 
 } // namespace qaio

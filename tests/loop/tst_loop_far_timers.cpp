@@ -1,7 +1,7 @@
 // tst_loop_far_timers — any finite delay is a valid timer: a deadline centuries
 // (or 1e300 seconds) away is accepted, never fires, and leaves the loop working,
 // on both backends. Non-finite delays are a ValueError (tst_loop_errors).
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 #include <qaio/task.h>
@@ -47,12 +47,12 @@ void TestLoopFarTimers::farTimersNeverFireAndNearOnesStillDo()
         ++nearFired;
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(nearFired, 2);
     QVERIFY(!farFired);
     // Still usable: another round of near timers with the far one pending.
     loop.callLater(0.005, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!farFired);
     far.cancel();
     loop.close();
@@ -65,7 +65,7 @@ void TestLoopFarTimers::farCallAtIsAccepted()
     TimerHandle far = loop.callAt(1e300, [&] { farFired = true; });
     QCOMPARE(far.when(), 1e300);
     loop.callLater(0.01, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!farFired);
     far.cancel();
     loop.close();

@@ -1,7 +1,7 @@
 // tst_loop_fd_reuse — a watched fd closed without removeReader()/removeWriter(),
 // whose number the OS then hands out again: watching the new file under the same
 // number works (the kernel dropped the old file's registration when it closed).
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -59,7 +59,7 @@ int timesFired(Loop &loop, int fd, bool reader)
         loop.stop();
     };
     reader ? loop.addReader(fd, once) : loop.addWriter(fd, once);
-    testutil::runWithTimeout(loop, 5.0);
+    qaiotest::runWithTimeout(loop, 5.0);
     return fired;
 }
 } // namespace

@@ -1,7 +1,7 @@
 // tst_net_ports — every public call that takes a port number refuses one outside
 // 0-65535 with a ValueError naming the range (Python: OverflowError "port must
 // be 0-65535"), instead of truncating it to 16 bits (70000 would be 4464).
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -26,10 +26,10 @@ ProtocolFactory datagramFactory()
 
 bool isPortError(const std::exception_ptr &error, const char *function)
 {
-    const QString what = nt::whatOf(error);
-    const bool ok = nt::holds<ValueError>(error) && what.contains(Range) && what.contains(QLatin1String(function));
+    const QString what = qaiotest::whatOf(error);
+    const bool ok = qaiotest::holds<ValueError>(error) && what.contains(Range) && what.contains(QLatin1String(function));
     if (!ok)
-        qWarning("unexpected error: %s", qPrintable(nt::describe(error)));
+        qWarning("unexpected error: %s", qPrintable(qaiotest::describe(error)));
     return ok;
 }
 } // namespace
@@ -58,8 +58,8 @@ void TestNetPorts::socketAddressChecksThePort_data()
 void TestNetPorts::socketAddressChecksThePort()
 {
     QFETCH(int, port);
-    QVERIFY(isPortError(nt::errorOf([&] { SocketAddress(QHostAddress::LocalHost, port); }), "SocketAddress"));
-    QVERIFY(isPortError(nt::errorOf([&] { SocketAddress::fromString(QStringLiteral("::1"), port); }),
+    QVERIFY(isPortError(qaiotest::errorOf([&] { SocketAddress(QHostAddress::LocalHost, port); }), "SocketAddress"));
+    QVERIFY(isPortError(qaiotest::errorOf([&] { SocketAddress::fromString(QStringLiteral("::1"), port); }),
                         "SocketAddress"));
 }
 
@@ -72,7 +72,7 @@ void TestNetPorts::edgePortsAreAccepted()
 void TestNetPorts::getaddrinfoChecksThePort()
 {
     Loop loop;
-    QVERIFY(isPortError(nt::errorOf([&] { (void)getaddrinfo(loop, QStringLiteral("127.0.0.1"), 70000); }),
+    QVERIFY(isPortError(qaiotest::errorOf([&] { (void)getaddrinfo(loop, QStringLiteral("127.0.0.1"), 70000); }),
                         "getaddrinfo()"));
     // In range it resolves, keeping the port.
     const QList<AddrInfo> infos = loop.runUntilComplete(
@@ -95,16 +95,16 @@ void TestNetPorts::connectionsAndServersCheckThePort()
     Loop loop;
     const QString host = QStringLiteral("127.0.0.1");
     NT_RUN(loop, ([&]() -> Coro<void> {
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(createConnection(loop, streamFactory(), host, port)),
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createConnection(loop, streamFactory(), host, port)),
                                      "createConnection()"));
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(createServer(loop, streamFactory(), host, port)),
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createServer(loop, streamFactory(), host, port)),
                                      "createServer()"));
                const QStringList hosts{host, host}; // not braced inside co_await: GCC 12
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(createServer(loop, streamFactory(), hosts, port)),
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createServer(loop, streamFactory(), hosts, port)),
                                      "createServer()"));
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(openConnection(host, port)), "createConnection()"));
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(openConnection(host, port)), "createConnection()"));
                const ClientConnected ignore = [](StreamReader, StreamWriter) -> Coro<void> { co_return; };
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(startServer(ignore, host, port)), "createServer()"));
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(startServer(ignore, host, port)), "createServer()"));
            }()));
     loop.close();
 }
@@ -116,12 +116,12 @@ void TestNetPorts::datagramEndpointsCheckThePort()
     NT_RUN(loop, ([&]() -> Coro<void> {
                DatagramEndpointOptions local;
                local.localAddr = HostPort{host, 70000};
-               CO_VERIFY(isPortError(co_await nt::coErrorOf(createDatagramEndpoint(loop, datagramFactory(), local)),
+               CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, datagramFactory(), local)),
                                      "getaddrinfo()"));
                DatagramEndpointOptions remote;
                remote.remoteAddr = HostPort{host, -5};
                CO_VERIFY(isPortError(
-                   co_await nt::coErrorOf(createDatagramEndpoint(loop, datagramFactory(), remote)),
+                   co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, datagramFactory(), remote)),
                    "getaddrinfo()"));
            }()));
     loop.close();

@@ -5,7 +5,7 @@
 // a wrong executor result, or RSS/fd growth after the warm-up (scripts/soak.sh).
 //
 // Usage: soak [seconds]   (default 60)
-#include "../net/tls_util.h"
+#include "../common/qaio_tls_test.h"
 
 #include <qaio/qaio.h>
 
@@ -209,7 +209,7 @@ Coro<void> soak(double seconds)
     QRandomGenerator random(quint32(qEnvironmentVariableIntValue("QAIO_SOAK_SEED") + 1));
     const ProtocolFactory echo = [] { return std::make_shared<EchoProtocol>(); };
     ServerOptions tlsServer;
-    tlsServer.ssl = nt::pki().server();
+    tlsServer.ssl = qaiotest::pki().server();
     auto protocolServer = co_await createServer(loop, echo, QStringLiteral("127.0.0.1"), 0);
     auto tlsProtocolServer = co_await createServer(loop, echo, QStringLiteral("127.0.0.1"), 0, tlsServer);
     auto streamServer = co_await startServer(streamEcho, QStringLiteral("127.0.0.1"), 0);
@@ -217,7 +217,7 @@ Coro<void> soak(double seconds)
                          tlsProtocolServer->sockets().front().port()};
     ConnectionOptions plain;
     ConnectionOptions tls;
-    tls.ssl = nt::pki().client();
+    tls.ssl = qaiotest::pki().client();
     tls.serverHostname = QStringLiteral("localhost");
 
     const double start = loop.time();
