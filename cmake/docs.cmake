@@ -7,7 +7,7 @@ find_program(QAIO_DOXYGEN doxygen)
 if(QAIO_DOXYGEN)
   set(QAIO_DOCS_OUTPUT_DIR ${PROJECT_BINARY_DIR}/docs)
   file(GLOB QAIO_DOCS_HEADERS CONFIGURE_DEPENDS
-    ${PROJECT_SOURCE_DIR}/src/qaio/*.h)
+    ${PROJECT_SOURCE_DIR}/src/qaio/*.h ${PROJECT_SOURCE_DIR}/qml/qaio/*.h)
   list(APPEND QAIO_DOCS_HEADERS ${PROJECT_BINARY_DIR}/src/qaio/version.h)
   list(JOIN QAIO_DOCS_HEADERS " " QAIO_DOCS_INPUT)
   configure_file(${PROJECT_SOURCE_DIR}/docs/Doxyfile.in ${QAIO_DOCS_OUTPUT_DIR}/Doxyfile @ONLY)

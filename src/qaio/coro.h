@@ -102,6 +102,8 @@ auto operator co_await(const Future<T> &future) noexcept
     return detail::FutureAwaiter<T>(future, nullptr);
 }
 
+/// @cond INTERNAL
+// The promise's get_return_object, defined here where Coro is complete.
 namespace detail {
 template<class T>
 Coro<T> CoroPromise<T>::get_return_object() noexcept
@@ -113,5 +115,6 @@ inline Coro<void> CoroPromise<void>::get_return_object() noexcept
     return Coro<void>(std::coroutine_handle<CoroPromise<void>>::from_promise(*this));
 }
 } // namespace detail
+/// @endcond
 
 } // namespace qaio
