@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loadgen.cpp — load generator for the echo servers (its own process; no Qt).
 //
 //   loadgen --port P [--server-pid PID] [--busy 10] [--idle 0] [--size 1024]
@@ -18,29 +20,13 @@
 //
 // --hold 1: opens the idle connections only, prints {"opened": N}, and keeps
 // them open until its stdin closes (for the memory benchmark).
-#include "net.h"
+#include "loadgen.h"
 
 #include <sys/epoll.h>
 
 #include <string>
 
 namespace {
-
-// CPU time a process has run so far, in seconds (0 if unknown).
-double processCpu(long pid)
-{
-    if (pid <= 0)
-        return 0;
-    const std::string path = "/proc/" + std::to_string(pid) + "/schedstat";
-    FILE *f = std::fopen(path.c_str(), "r");
-    unsigned long long ns = 0;
-    if (f) {
-        if (std::fscanf(f, "%llu", &ns) != 1)
-            ns = 0;
-        std::fclose(f);
-    }
-    return double(ns) * 1e-9;
-}
 
 // Opens `count` connections, each of which had one byte echoed, in batches
 // that fit in any server's listen backlog (QTcpServer listens with 50).
@@ -76,16 +62,11 @@ int main(int argc, char **argv)
 {
     const bench::Args args(argc, argv);
     bench::raiseFileLimit();
-    const int port = int(args.num("port", 0));
-    const long serverPid = long(args.num("server-pid", 0));
-    const auto busy = std::size_t(args.num("busy", 10));
-    const auto idle = std::size_t(args.num("idle", 0));
-    const auto size = std::size_t(args.num("size", 1024));
-    const double warmup = args.num("warmup", 1), duration = args.num("duration", 3);
+    const bench::LoadOptions options(args);
+    const std::size_t busy = options.busy, size = options.size;
     const int waitMs = args.num("spin", 1) != 0 ? 0 : 10;
-    bench::require(port > 0 && size > 0, "--port and --size are positive");
 
-    const std::vector<int> idleFds = openEchoed(port, idle);
+    const std::vector<int> idleFds = openEchoed(options.port, options.idle);
     if (args.num("hold", 0) != 0) {
         bench::Json().add("opened", double(idleFds.size())).print();
         char c;
@@ -99,7 +80,7 @@ int main(int argc, char **argv)
     const int ep = epoll_create1(EPOLL_CLOEXEC);
     std::vector<Conn> conns(busy);
     {
-        const std::vector<int> fds = openEchoed(port, busy);
+        const std::vector<int> fds = openEchoed(options.port, busy);
         for (std::size_t i = 0; i < busy; ++i) {
             conns[i].fd = fds[i];
             fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
@@ -136,10 +117,8 @@ int main(int argc, char **argv)
         conns[i].started = start;
         pushRequest(i);
     }
-    const double measureFrom = start + warmup, measureTo = measureFrom + duration;
-    std::size_t completed = 0, completedAtStart = 0;
-    double serverCpuAtStart = 0;
-    bool measuring = false;
+    bench::MeasureWindow window(options, start);
+    std::size_t completed = 0;
     std::vector<double> latencies;
     latencies.reserve(1 << 20);
     std::vector<char> buf(256 * 1024);
@@ -163,31 +142,17 @@ int main(int argc, char **argv)
             if (c.received >= size) {
                 bench::require(c.received == size && c.sent == size, "echo of exactly the request");
                 ++completed;
-                if (measuring)
+                if (window.measuring())
                     latencies.push_back(now - c.started);
                 c.received = c.sent = 0;
                 c.started = now;
                 pushRequest(i);
             }
         }
-        if (!measuring && now >= measureFrom) {
-            measuring = true;
-            completedAtStart = completed;
-            serverCpuAtStart = processCpu(serverPid);
-        } else if (measuring && now >= measureTo) {
-            const double requests = double(completed - completedAtStart);
-            const double serverCpu = processCpu(serverPid) - serverCpuAtStart;
-            bench::Json()
-                .add("bench", "echo")
-                .add("busy", double(busy))
-                .add("idle", double(idleFds.size()))
-                .add("size", double(size))
-                .add("seconds", now - measureFrom)
-                .add("requests", requests)
+        if (window.update(now, completed)) {
+            window.result("echo", options, idleFds.size())
                 .add("requests_total", double(completed)) // warm-up included
-                .add("requests_per_second", requests / (now - measureFrom))
-                .add("server_cpu_us_per_request", serverCpu * 1e6 / std::max(requests, 1.0))
-                .add("server_load", serverCpu / (now - measureFrom))
+                .add("server_load", window.serverLoad())
                 .add("p50_us", bench::percentile(latencies, 50) * 1e6)
                 .add("p99_us", bench::percentile(latencies, 99) * 1e6)
                 .print();

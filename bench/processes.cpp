@@ -1,4 +1,4 @@
-// processes.cpp — child processes and executor round trips in qaio (issue #6).
+// processes.cpp — child processes and executor round trips in qaio.
 //
 //   bench_processes [--procs 200] [--rtt-n 2000] [--tput-n 20000]
 //

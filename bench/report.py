@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """report.py — merges the suites' results into one report (called by bench/run.sh).
 
 Reads <results>/<suite>.json and <suite>.md for every suite that ran, and writes
@@ -10,66 +12,18 @@ Reads <results>/<suite>.json and <suite>.md for every suite that ran, and writes
 Python standard library only.
 """
 import argparse
-import datetime
 import json
-import os
-import platform
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench" / "suites"))
+from benchlib import machine  # noqa: E402
+
 PY = "/usr/bin/python3"
 ORDER = ["echo", "gui", "memory", "core", "tasks_sync"]  # then any other suite, alphabetically
-
-
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def pkg(name):
-    return sh(["dpkg-query", "-W", "-f=${Version}", name]) or "missing"
-
-
-def machine(build):
-    facts = {"cpu": "unknown", "cores": os.cpu_count(), "kernel": platform.release()}
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            facts["cpu"] = line.split(":", 1)[1].strip()
-            break
-    for line in open("/proc/meminfo"):
-        if line.startswith("MemTotal"):
-            facts["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
-    cache = {}
-    try:
-        for line in open(Path(build) / "CMakeCache.txt"):
-            if ":" in line and "=" in line and not line.startswith(("//", "#")):
-                k, v = line.split("=", 1)
-                cache[k.split(":")[0]] = v.strip()
-    except OSError:
-        pass
-    facts["compiler"] = (sh([cache.get("CMAKE_CXX_COMPILER", "c++"), "--version"]).splitlines() or ["?"])[0]
-    facts["build_type"] = cache.get("CMAKE_BUILD_TYPE", "")
-    facts["qt"] = pkg("qt6-base-dev")
-    facts["qcoro"] = pkg("qcoro-qt6-dev")
-    facts["boost"] = pkg("libboost-dev")
-    facts["libuv"] = pkg("libuv1-dev")
-    facts["python"] = sh([PY, "-c", "import sys;print(sys.version.split()[0])"])
-    facts["uvloop"] = sh([PY, "-c", "import uvloop;print(uvloop.__version__)"]) or "missing"
-    facts["node"] = sh(["node", "--version"]) or "missing"
-    try:
-        facts["tcp_congestion_control_default"] = open("/proc/sys/net/ipv4/tcp_congestion_control").read().strip()
-    except OSError:
-        pass
-    facts["loadavg_at_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
-    rev = sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    dirty = sh(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "bench"])
-    facts["git"] = rev + (" (+ uncommitted changes)" if dirty else "")
-    facts["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return facts
 
 
 def chart(spec, out_dir):
@@ -173,8 +127,8 @@ def main():
 
     # The goal table.
     md += ["## Goals", "",
-           "From issue #7 (and the earlier core-loop, task and sync issues). *reference* rows are the "
-           "issue's expectations for the peers, for context: they check the method, not qaio.", "",
+           "*reference* rows are the project's "
+           "expectations for the peers, for context: they check the method, not qaio.", "",
            "| goal | measured | met? |", "|---|---:|---|"]
     all_goals = []
     for n in names:

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # bench/run.sh [--quick] [suite ...] — builds every benchmark, runs every suite, writes the report.
 # Naming suites re-runs only those; the report keeps the other suites' last results.
 #
@@ -39,7 +41,7 @@ if [ ${#suites[@]} -eq 0 ]; then
   done
 fi
 # Seconds per suite: quick mode shares ~100 s among them; the full run ~840 s, the
-# echo suite (the issue's main workloads) getting the most.
+# echo suite (the project's main workloads) getting the most.
 budget() {
   local total weight
   if [ -n "$quick" ]; then total=110; else total=840; fi

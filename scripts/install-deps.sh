@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Installs every Debian 12 package qaio needs to build, test and benchmark.
 # Idempotent: does nothing when all of them are already installed.
 set -euo pipefail
 
 packages=(
-  # build
-  cmake ninja-build g++ pkg-config git
+  # build (ccache: every test script uses it when present)
+  cmake ninja-build g++ pkg-config git ccache
+  # the Clang stages: sanitizers (ASan, UBSan, TSan) and libFuzzer
+  clang-16 libclang-rt-16-dev
   # Qt 6 and QCoro
   libssl-dev
   qt6-base-dev qt6-base-dev-tools qt6-declarative-dev qcoro-qt6-dev libgl-dev
@@ -15,6 +19,8 @@ packages=(
   qml6-module-qtquick-templates
   # the demos render text offscreen
   fonts-dejavu-core
+  # packaging (.deb tests: dpkg-deb, dpkg-shlibdeps) and the API reference
+  dpkg-dev doxygen
   # tests: real peers and tools
   socat openssl procps
   # benchmarks: the peers we compare against

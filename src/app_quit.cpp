@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // app_quit.cpp — quitting the QCoreApplication finishes the loop's tasks.
 //
 // A loop made in the application's thread connects to aboutToQuit, which Qt 6
@@ -9,36 +11,61 @@
 // finish inside its own step: it is cancelled too and finished by close().
 #include "loop_p.h"
 
+#include <qaio/task.h>
+
 #include <QtCore/qcoreapplication.h>
 #include <QtCore/qeventloop.h>
 #include <QtCore/qthread.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace qaio::detail {
 
-void LoopImpl::connectAboutToQuit()
-{
-    QCoreApplication *app = QCoreApplication::instance();
-    if (!app || app->thread() != thread)
-        return;
-    quitConnection = QObject::connect(app, &QCoreApplication::aboutToQuit, app,
-                                      [this] { onAboutToQuit(); }, Qt::DirectConnection);
-}
+namespace {
 
-void LoopImpl::disconnectAboutToQuit()
+class AppQuit final : public LoopExtension
 {
-    QObject::disconnect(quitConnection);
-}
+public:
+    static constexpr int closeOrder = 0; // first: it may still run the loop
+    explicit AppQuit(LoopImpl &loop) : m_loop(loop) {}
 
-void LoopImpl::cancelAndFinishTasks()
+    void connect(QCoreApplication *app)
+    {
+        m_connection = QObject::connect(app, &QCoreApplication::aboutToQuit, app,
+                                        [this] { onAboutToQuit(); }, Qt::DirectConnection);
+    }
+    void closing() override
+    {
+        QObject::disconnect(m_connection);
+        // The task that called QCoreApplication::quit() was cancelled in
+        // aboutToQuit but could not finish there: let it (and what it awaits) end.
+        if (std::exchange(m_finishOnClose, false) && m_loop.owner
+            && QThread::currentThread() == m_loop.thread)
+            cancelAndFinishTasks();
+    }
+
+private:
+    void onAboutToQuit()
+    {
+        if (m_loop.isClosed() || !m_loop.owner)
+            return;
+        cancelAndFinishTasks();
+    }
+    void cancelAndFinishTasks();
+
+    LoopImpl &m_loop;
+    QMetaObject::Connection m_connection;
+    bool m_finishOnClose = false; // a task that called quit() is still finishing
+};
+
+void AppQuit::cancelAndFinishTasks()
 {
+    Loop &loop = *m_loop.owner;
     TaskCore *self = currentTaskCore();
-    if (self && &self->loop() != owner)
+    if (self && &self->loop() != &loop)
         self = nullptr;
-    QList<TaskBase> pending;
-    for (TaskCore *t = tasks; t; t = t->next)
-        pending.append(TaskBase(t->future.shared_from_this()));
+    QList<TaskBase> pending = allTasks(loop);
     if (pending.isEmpty())
         return;
     // In creation order (the registry lists the newest first).
@@ -63,14 +90,19 @@ void LoopImpl::cancelAndFinishTasks()
     }
     if (*remaining > 0)
         spin->exec();
-    finishOnClose = self != nullptr;
+    m_finishOnClose = self != nullptr;
 }
 
-void LoopImpl::onAboutToQuit()
+} // namespace
+
+// Called by Loop's constructor: a loop in the application's thread finishes
+// its tasks when the application quits.
+void watchApplicationQuit(LoopImpl &loop)
 {
-    if (closed.load() || !owner)
+    QCoreApplication *app = QCoreApplication::instance();
+    if (!app || app->thread() != loop.thread)
         return;
-    cancelAndFinishTasks();
+    loop.extension<AppQuit>().connect(app);
 }
 
 } // namespace qaio::detail

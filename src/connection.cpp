@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // connection.cpp — asyncio's create_connection family on the sock* operations.
 #include "happy_eyeballs.h"
+#include "port.h"
 #include "socket_transport.h"
 #include "sslproto.h"
 #include "transport_util.h"
@@ -71,11 +74,12 @@ Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Sock
 
 } // namespace
 
-Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, QString host, quint16 port,
+Coro<TransportAndProtocol> createConnection(Loop &loop, ProtocolFactory factory, QString host, int port,
                                             ConnectionOptions options)
 {
     if (host.isEmpty())
         throw ValueError("createConnection(): host and port were not specified");
+    detail::checkedPort(port, "createConnection()");
     const std::optional<detail::TlsSetup> tls = detail::clientTls(options, host);
     QList<AddrInfo> infos = co_await getaddrinfo(
         loop, host, port, {.family = options.family, .type = SOCK_STREAM, .protocol = options.protocol, .flags = options.flags});

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // datagram_transport.cpp — asyncio's _SelectorDatagramTransport and
 // base_events.create_datagram_endpoint on the loop's addReader/addWriter.
 #include "os_errors.h"
@@ -74,7 +76,8 @@ public:
                 errorReceived(errnoError(error, m_connected ? "send" : "sendto"));
                 return;
             }
-            startWriter();
+            if (!startWriter())
+                return;
         }
         m_buffer.emplace_back(data, destination);
         m_bufferSize += data.size() + kHeaderSize;

@@ -1,4 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // dns.cpp — name resolution on the default executor.
+#include "port.h"
+
 #include <qaio/dns.h>
 #include <qaio/executor.h>
 
@@ -69,9 +73,9 @@ Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, const QStri
     });
 }
 
-Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, quint16 port, AddrInfoOptions options)
+Future<QList<AddrInfo>> getaddrinfo(Loop &loop, const QString &host, int port, AddrInfoOptions options)
 {
-    return getaddrinfo(loop, host, QString::number(port), options);
+    return getaddrinfo(loop, host, QString::number(detail::checkedPort(port, "getaddrinfo()")), options);
 }
 
 Future<std::pair<QString, QString>> getnameinfo(Loop &loop, const SocketAddress &address, int flags)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // epoll_backend.cpp — the Linux backend: O(ready) readiness and timers.
 //
 // The loop's file descriptors live in one epoll set, together with a timerfd
@@ -143,20 +145,39 @@ public:
     {
         if (when == m_deadline)
             return;
-        m_deadline = when;
         itimerspec spec{};
-        if (std::isfinite(when)) {
-            // Round up: the kernel may then fire at `when` but never before it.
-            const double ns = std::ceil(when * 1e9);
-            const auto total = ns < 1 ? std::int64_t(1) : std::int64_t(ns);
-            spec.it_value.tv_sec = total / 1000000000;
-            spec.it_value.tv_nsec = total % 1000000000;
+        if (std::isfinite(when))
+            spec.it_value = deadlineSpec(when);
+        if (timerfd_settime(m_timer, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
+            // Not armed (ENOMEM, say): leave m_deadline unknown so that the next
+            // iteration retries, and make that iteration happen. Throwing would
+            // leave the loop with a timer nothing fires.
+            m_deadline = std::numeric_limits<double>::quiet_NaN();
+            requestIteration();
+            return;
         }
-        if (timerfd_settime(m_timer, TFD_TIMER_ABSTIME, &spec, nullptr) < 0)
-            throwErrno("timerfd_settime");
+        m_deadline = when;
     }
 
 private:
+    // `when` rounded up to whole nanoseconds, so the kernel may fire at `when` but
+    // never before it. Seconds and nanoseconds apart: a far deadline (any finite
+    // double) would overflow an int64 count of nanoseconds; the kernel itself
+    // clamps seconds beyond its range to "never".
+    static timespec deadlineSpec(double when)
+    {
+        constexpr double maxSeconds = 1e15; // 31 million years; exact as a double and an int64
+        if (when <= 0)
+            return {0, 1}; // already due (0 would disarm the timer)
+        if (when >= maxSeconds)
+            return {time_t(maxSeconds), 0};
+        const double seconds = std::floor(when);
+        const double ns = std::ceil((when - seconds) * 1e9);
+        if (ns >= 1e9)
+            return {time_t(seconds) + 1, 0};
+        return {time_t(seconds), long(ns)};
+    }
+
     void addInternal(int fd)
     {
         epoll_event ev{};

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // executor.cpp — ThreadPoolExecutor on QThreadPool, the loop's default
 // executor, and shutting it down without blocking the loop.
 #include "loop_p.h"
@@ -156,59 +158,73 @@ public:
 
 namespace detail {
 
-void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback)
+void postToLoopOf(const FutureBase &future, std::function<void()> callback)
 {
-    try {
-        Handle handle(makeCallbackNode<HandleNode>(std::move(callback)));
-        loop->scheduleThreadsafe(handle.node());
-    } catch (const RuntimeError &) {
-        // The loop is closed: nobody is waiting for this any more.
-    }
+    postToLoop(future.statePtr()->loop, std::move(callback));
 }
+
+namespace {
+// runInExecutor(nullptr, ...)'s executor: the user's default executor, else
+// the loop's own ThreadPoolExecutor, created on first use.
+struct DefaultExecutor final : LoopExtension
+{
+    static constexpr int closeOrder = 30;
+    explicit DefaultExecutor(LoopImpl &) {}
+    // After the loop's queues are detached: what its jobs post back is dropped.
+    void closed() override
+    {
+        if (!own)
+            return;
+        // As asyncio's close(): shutdown(wait=False). The pool's threads are joined
+        // on a thread of their own: this may run on one of them (a job's future
+        // can hold the last reference to the loop).
+        own->shutdown(false);
+        std::thread([executor = std::shared_ptr<Executor>(std::move(own))] {
+            executor->shutdown(true);
+        }).detach();
+    }
+    Executor *user = nullptr;
+    std::unique_ptr<Executor> own;
+};
+} // namespace
 
 Executor &defaultExecutor(Loop &loop)
 {
-    LoopImpl &impl = *loop.impl();
+    LoopImpl &impl = implOf(loop);
     impl.checkClosed();
-    if (impl.defaultExecutor)
-        return *impl.defaultExecutor;
-    if (!impl.ownExecutor)
-        impl.ownExecutor = std::make_unique<ThreadPoolExecutor>();
-    return *impl.ownExecutor;
+    DefaultExecutor &state = impl.extension<DefaultExecutor>();
+    if (state.user)
+        return *state.user;
+    if (!state.own)
+        state.own = std::make_unique<ThreadPoolExecutor>();
+    return *state.own;
+}
+
+bool ownsRunningDefaultExecutor(Loop &loop)
+{
+    const DefaultExecutor *state = detail::implOf(loop).findExtension<DefaultExecutor>();
+    return state && state->own && !state->own->isShutdown();
 }
 
 } // namespace detail
 
-void detail::LoopImpl::releaseOwnExecutor()
-{
-    if (!ownExecutor)
-        return;
-    // As asyncio's close(): shutdown(wait=False). The pool's threads are joined
-    // on a thread of their own: this may run on one of them (a job's future
-    // can hold the last reference to the loop).
-    ownExecutor->shutdown(false);
-    std::thread([executor = std::shared_ptr<Executor>(std::move(ownExecutor))] {
-        executor->shutdown(true);
-    }).detach();
-}
-
 void setDefaultExecutor(Loop &loop, Executor *executor)
 {
-    loop.impl()->defaultExecutor = executor;
+    detail::implOf(loop).extension<detail::DefaultExecutor>().user = executor;
 }
 
 Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout)
 {
-    detail::LoopImpl &impl = *loop.impl();
-    std::shared_ptr<Executor> executor = std::move(impl.ownExecutor);
+    detail::DefaultExecutor &state = detail::implOf(loop).extension<detail::DefaultExecutor>();
+    std::shared_ptr<Executor> executor = std::move(state.own);
     // As asyncio: from now on runInExecutor(nullptr, ...) raises RuntimeError
     // instead of quietly starting a new default executor.
-    impl.ownExecutor = std::make_unique<ShutDownExecutor>();
+    state.own = std::make_unique<ShutDownExecutor>();
     if (!executor)
         co_return;
     // Join the pool's threads on a thread of its own, so the loop keeps running.
     auto joined = loop.createFuture<void>();
-    std::thread joiner([executor, joined, implRef = loop.sharedImpl()]() mutable {
+    std::thread joiner([executor, joined, implRef = detail::sharedImpl(loop)]() mutable {
         executor->shutdown(true);
         detail::postToLoop(implRef, [joined]() mutable {
             if (!joined.done())

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop.cpp — Loop and LoopImpl: scheduling, the iteration, running and closing.
 #include "loop_p.h"
 
@@ -70,7 +72,7 @@ namespace detail {
 
 std::shared_ptr<LoopImpl> sharedImpl(Loop &loop)
 {
-    return loop.sharedImpl();
+    return LoopAccess::shared(loop);
 }
 
 // ---------------------------------------------------------------- LoopImpl
@@ -104,7 +106,6 @@ LoopImpl::LoopImpl(Loop *owner, const LoopOptions &options)
     if (!backend)
         backend = makeQtBackend(*this);
     debug = envFlag("QAIO_DEBUG");
-    connectAboutToQuit();
 }
 
 LoopImpl::~LoopImpl()
@@ -183,14 +184,14 @@ void LoopImpl::setWatcher(int fd, unsigned which, HandleNode *node)
     const unsigned before = watch.mask();
     HandleNode *&slot = which == Backend::Read ? watch.reader : watch.writer;
     const unsigned after = before | which;
-    if (after != before) {
-        try {
-            backend->modify(fd, before, after);
-        } catch (...) {
-            if (before == 0)
-                watches.erase(fd);
-            throw;
-        }
+    // Also when replacing a callback (after == before): the fd may have been
+    // closed and its number reused since, and the kernel forgot the old one.
+    try {
+        backend->modify(fd, before, after);
+    } catch (...) {
+        if (before == 0)
+            watches.erase(fd);
+        throw;
     }
     node->ref();
     if (HandleNode *old = std::exchange(slot, node)) {
@@ -452,14 +453,11 @@ void LoopImpl::close()
         throw RuntimeError("Cannot close a running event loop");
     if (closed.load())
         return;
-    disconnectAboutToQuit();
-    // The task that called QCoreApplication::quit() was cancelled in
-    // aboutToQuit but could not finish there: let it (and what it awaits) end.
-    if (std::exchange(finishOnClose, false) && owner && QThread::currentThread() == thread)
-        cancelAndFinishTasks();
-    // While the loop is still open, so that the frames' destructors may schedule.
-    abandonPendingTasks();
-    closeSignals(); // asyncio's unix loop: close() removes every signal handler
+    // The layers above (application quit, tasks, signal handlers) close theirs
+    // first, while the loop is still open: what they destroy may schedule.
+    // An extension's hook may create another (a later closeOrder): indices.
+    for (std::size_t i = 0; i < extensions.size(); ++i)
+        extensions[i].extension->closing();
     if (closed.exchange(true))
         return;
     // Detach everything first, then release: a released callback's destructor
@@ -479,7 +477,8 @@ void LoopImpl::close()
     std::unordered_map<int, Watch> oldWatches;
     oldWatches.swap(watches);
     backend.reset();
-    releaseOwnExecutor();
+    for (std::size_t i = 0; i < extensions.size(); ++i)
+        extensions[i].extension->closed();
 
     for (HandleNode *n : oldReady)
         n->deref();
@@ -550,7 +549,14 @@ void LoopImpl::callExceptionHandler(const ExceptionContext &context)
 
 Loop::Loop() : Loop(LoopOptions{}) {}
 
-Loop::Loop(const LoopOptions &options) : d(std::make_shared<detail::LoopImpl>(this, options)) {}
+namespace detail {
+void watchApplicationQuit(LoopImpl &loop); // app_quit.cpp
+} // namespace detail
+
+Loop::Loop(const LoopOptions &options) : d(std::make_shared<detail::LoopImpl>(this, options))
+{
+    detail::watchApplicationQuit(*d);
+}
 
 Loop::~Loop()
 {
@@ -612,16 +618,6 @@ void Loop::setReader(int fd, detail::HandleNode *node)
 void Loop::setWriter(int fd, detail::HandleNode *node)
 {
     d->setWatcher(fd, detail::Backend::Write, node);
-}
-
-void Loop::setSignalHandler(int sig, detail::HandleNode *node)
-{
-    d->setSignalHandler(sig, node);
-}
-
-bool Loop::removeSignalHandler(int sig)
-{
-    return d->removeSignalHandler(sig);
 }
 
 bool Loop::removeReader(int fd)

@@ -1,14 +1,19 @@
-// loop_p.h — LoopImpl, the state behind qaio::Loop.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+// loop_p.h — LoopImpl, the state behind qaio::Loop: the loop core.
 //
 // Futures keep it alive through a shared_ptr, so a future that outlives its
 // Loop finds a closed loop rather than a dangling pointer.
+//
+// The core knows nothing above it: ready queue, timers, fd watchers, the
+// backend and the exception handler are its own; what tasks, executors,
+// signal handling and application quit keep per loop lives in their own
+// LoopExtension, which the core owns and tells when it closes.
 #pragma once
 
 #include "backend.h"
 
 #include <qaio/loop.h>
-#include <qaio/executor.h>
-#include <qaio/task.h>
 
 #include <QtCore/qobject.h>
 #include <QtCore/qpointer.h>
@@ -26,6 +31,41 @@ class QEventLoop;
 QT_END_NAMESPACE
 
 namespace qaio::detail {
+
+class LoopImpl;
+
+// What a layer above the core keeps per loop (the task registry, the default
+// executor, signal handlers, application-quit handling), created on first use
+// by LoopImpl::extension<T>(). The core owns it and calls its close hooks; it
+// knows nothing else about it. A type T deriving from it provides
+//   static constexpr int closeOrder;  // lower: closing() runs earlier
+//   explicit T(LoopImpl &loop);
+class LoopExtension
+{
+public:
+    virtual ~LoopExtension() = default;
+    // close(), while the loop is still open: callbacks may still be scheduled
+    // (a coroutine frame's destructor may schedule one).
+    virtual void closing() {}
+    // close(), once the loop is closed and its queues are detached.
+    virtual void closed() {}
+};
+
+// How the library reaches the LoopImpl behind a Loop (Loop's friend).
+struct LoopAccess
+{
+    static LoopImpl &impl(const Loop &loop) noexcept { return *loop.d; }
+    static const std::shared_ptr<LoopImpl> &shared(const Loop &loop) noexcept { return loop.d; }
+};
+
+inline LoopImpl &implOf(const Loop &loop) noexcept
+{
+    return LoopAccess::impl(loop);
+}
+
+// One address per extension type: the key LoopImpl finds it by.
+template<class T>
+inline constexpr char extensionTag = 0;
 
 class LoopImpl
 {
@@ -73,32 +113,30 @@ public:
     double slowCallbackDuration = 0.1;
     ExceptionHandler exceptionHandler;
 
-    // Pending tasks, as an intrusive list (task.cpp), and the task factory.
-    TaskCore *tasks = nullptr;
-    TaskFactory taskFactory;
-    // close(): report and free every task still pending (task.cpp).
-    void abandonPendingTasks();
-
-    // runInExecutor(nullptr, ...): the user's default executor, else our own
-    // ThreadPoolExecutor, created on first use (executor.cpp).
-    Executor *defaultExecutor = nullptr;
-    std::unique_ptr<Executor> ownExecutor;
-    void releaseOwnExecutor(); // close(): shut it down without waiting
-
-    // addSignalHandler's state, created on first use (unix_signals.cpp).
-    struct SignalState *signalState = nullptr;
-    void setSignalHandler(int sig, HandleNode *node);
-    bool removeSignalHandler(int sig);
-    void closeSignals(); // close(): remove every handler, close the pipe
-
-    // QCoreApplication::aboutToQuit, for loops in the application's thread
-    // (app_quit.cpp): cancel every task and run the loop until they are done.
-    QMetaObject::Connection quitConnection;
-    bool finishOnClose = false; // a task that called quit() is still finishing
-    void connectAboutToQuit();
-    void disconnectAboutToQuit();
-    void onAboutToQuit();
-    void cancelAndFinishTasks();
+    // The extension of type T, created on first use (on the loop's thread).
+    template<class T>
+    T &extension()
+    {
+        if (T *found = findExtension<T>())
+            return *found;
+        auto made = std::make_unique<T>(*this);
+        T &result = *made;
+        auto at = extensions.begin();
+        while (at != extensions.end() && at->closeOrder <= T::closeOrder)
+            ++at;
+        extensions.insert(at, {&extensionTag<T>, T::closeOrder, std::move(made)});
+        return result;
+    }
+    // The extension of type T if it was created, else nullptr.
+    template<class T>
+    T *findExtension() const
+    {
+        for (const ExtensionSlot &slot : extensions) {
+            if (slot.tag == &extensionTag<T>)
+                return static_cast<T *>(slot.extension.get());
+        }
+        return nullptr;
+    }
 
 private:
     struct Watch
@@ -152,9 +190,30 @@ private:
     std::unordered_map<int, Watch> watches;
     std::vector<Backend::Event> ioEvents;
 
+    // In closeOrder; a handful at most, so a vector is the fastest lookup.
+    struct ExtensionSlot
+    {
+        const char *tag;
+        int closeOrder;
+        std::unique_ptr<LoopExtension> extension;
+    };
+    std::vector<ExtensionSlot> extensions;
+
     QEventLoop *runLoop = nullptr; // runForever()'s Qt loop, while it runs
     bool stopping = false;
     int iterationDepth = 0;
 };
+
+// Runs `callback` on the loop's thread (callSoonThreadsafe); does nothing if
+// the loop is already closed.
+inline void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function<void()> callback)
+{
+    try {
+        Handle handle(makeCallbackNode<HandleNode>(std::move(callback)));
+        loop->scheduleThreadsafe(handle.node());
+    } catch (const RuntimeError &) {
+        // The loop is closed: nobody is waiting for this any more.
+    }
+}
 
 } // namespace qaio::detail

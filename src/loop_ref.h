@@ -13,7 +13,7 @@ namespace qaio::detail {
 class LoopRef
 {
 public:
-    explicit LoopRef(Loop &loop) : m_impl(loop.sharedImpl()) {}
+    explicit LoopRef(Loop &loop) : m_impl(LoopAccess::shared(loop)) {}
 
     // The Loop, for a transport's next step; RuntimeError once it is closed or gone.
     Loop &openLoop() const

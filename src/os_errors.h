@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // os_errors.h — private: the errno helpers every fd-based transport and sock*
 // operation shares.
 #pragma once

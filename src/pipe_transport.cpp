@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // pipe_transport.cpp — asyncio's _UnixReadPipeTransport and
 // _UnixWritePipeTransport (unix_events.py) on the loop's addReader/addWriter.
 #include "os_errors.h"

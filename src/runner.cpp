@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // runner.cpp — Runner: lazy loop creation and the shutdown sequence of asyncio.Runner.
-#include "loop_p.h"
-
 #include <qaio/executor.h>
 #include <qaio/policy.h>
 #include <qaio/runner.h>
@@ -8,6 +8,11 @@
 #include <QtCore/qcoreapplication.h>
 
 namespace qaio {
+
+namespace detail {
+// Whether the loop made its own default executor and has not shut it down (executor.cpp).
+bool ownsRunningDefaultExecutor(Loop &loop);
+} // namespace detail
 
 struct Runner::Private
 {
@@ -114,7 +119,7 @@ void Runner::close()
     // asyncio.Runner.close: shutdown_default_executor(THREAD_JOIN_TIMEOUT), so
     // that toThread() jobs finish before the program goes on. Only if the loop
     // made its executor; an error here is reported, not thrown from ~Runner.
-    if (d->loop->impl()->ownExecutor && !d->loop->impl()->ownExecutor->isShutdown()) {
+    if (detail::ownsRunningDefaultExecutor(*d->loop)) {
         try {
             d->loop->runUntilComplete(shutdownDefaultExecutor(*d->loop, 300.0));
         } catch (...) {

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // server.cpp — createServer and Server, following asyncio's base_events.Server
 // and selector_events' _accept_connection.
+#include "port.h"
 #include "socket_transport.h"
 #include "sslproto.h"
 #include "transport_util.h"
@@ -285,11 +288,12 @@ std::shared_ptr<Server> makeServer(Loop &loop, ProtocolFactory factory, std::vec
 }
 } // namespace
 
-Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, QStringList hosts, quint16 port,
+Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, QStringList hosts, int port,
                                            ServerOptions options)
 {
     if (options.backlog < 0)
         throw ValueError(QStringLiteral("createServer(): backlog must be >= 0, not %1").arg(options.backlog));
+    detail::checkedPort(port, "createServer()");
     if (hosts.isEmpty() || (hosts.size() == 1 && hosts.front().isEmpty()))
         hosts = QStringList{QString()}; // every interface
     std::vector<AddrInfo> infos;
@@ -307,7 +311,7 @@ Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, 
     if (infos.empty())
         throw std::system_error(EAI_NONAME, gaiCategory(), "getaddrinfo() returned empty list");
     std::vector<Socket> sockets;
-    quint16 chosenPort = port;
+    int chosenPort = port;
     for (AddrInfo info : infos) {
         Socket sock(info.family, info.type, info.protocol);
         if (options.reuseAddress)
@@ -331,7 +335,7 @@ Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, 
     co_return makeServer(loop, std::move(factory), std::move(sockets), options);
 }
 
-Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, QString host, quint16 port,
+Coro<std::shared_ptr<Server>> createServer(Loop &loop, ProtocolFactory factory, QString host, int port,
                                            ServerOptions options)
 {
     return createServer(loop, std::move(factory), QStringList{host}, port, options);

@@ -1,4 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket.cpp — Socket and SocketAddress over the POSIX socket API.
+#include "port.h"
+
 #include <qaio/exceptions.h>
 #include <qaio/socket.h>
 
@@ -31,8 +35,9 @@ SocketAddress::SocketAddress(const sockaddr *address, socklen_t length)
     m_length = length;
 }
 
-SocketAddress::SocketAddress(const QHostAddress &host, quint16 port)
+SocketAddress::SocketAddress(const QHostAddress &host, int portNumber)
 {
+    const quint16 port = detail::checkedPort(portNumber, "SocketAddress");
     switch (host.protocol()) {
     case QAbstractSocket::IPv4Protocol: {
         auto *in = reinterpret_cast<sockaddr_in *>(&m_storage);
@@ -58,7 +63,7 @@ SocketAddress::SocketAddress(const QHostAddress &host, quint16 port)
     }
 }
 
-SocketAddress SocketAddress::fromString(const QString &host, quint16 port)
+SocketAddress SocketAddress::fromString(const QString &host, int port)
 {
     QHostAddress address;
     if (!address.setAddress(host))

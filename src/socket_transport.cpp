@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket_transport.cpp — asyncio's _SelectorSocketTransport, step by step:
 // read with recv (or into a BufferedProtocol's buffer), write at once when
 // the buffer is empty, else queue and flush with sendmsg when writable.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket_transport.h — the stream transport over a non-blocking socket
 // (asyncio's _SelectorSocketTransport), on the loop's addReader/addWriter.
 // Its loop, protocol, write queue, flow control and teardown are
@@ -14,6 +16,10 @@
 #include <memory>
 
 namespace qaio::detail {
+
+// Makes the stream transport for a connected socket and starts it (connection.cpp).
+std::shared_ptr<Transport> makeSocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol,
+                                               Future<void> waiter = {});
 
 class SocketTransport final : public Transport,
                               public TransportBase,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sslproto.cpp — asyncio's SSLProtocol (Python 3.11+ sslproto.py) step by
 // step: the state machine UNWRAPPED -> DO_HANDSHAKE -> WRAPPED -> FLUSHING ->
 // SHUTDOWN, the handshake and shutdown timeouts, flow control in both
@@ -7,6 +9,7 @@
 #include "os_errors.h"
 #include "transport_util.h"
 #include "read_buffer.h"
+#include "socket_transport.h"
 
 #include "loop_p.h"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sslproto.h — asyncio's sslproto.py: SSLProtocol sits on a socket transport
 // as its (buffered) protocol, runs OpenSSL over two memory BIOs, and offers
 // the application an SslTransport that reads and writes plaintext.

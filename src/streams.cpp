@@ -1,5 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // streams.cpp — asyncio/streams.py: StreamReader, StreamReaderProtocol,
 // StreamWriter, openConnection and startServer.
+#include "streams_p.h"
+
 #include <qaio/streams.h>
 
 #include <algorithm>
@@ -530,7 +534,7 @@ ProtocolFactory serverFactory(Loop &loop, ClientConnected clientConnected, qsize
 }
 } // namespace
 
-Coro<StreamPair> openConnection(QString host, quint16 port, qsizetype limit, ConnectionOptions options)
+Coro<StreamPair> openConnection(QString host, int port, qsizetype limit, ConnectionOptions options)
 {
     Loop &loop = getRunningLoop();
     StreamReader reader(loop, limit);
@@ -552,7 +556,7 @@ Coro<StreamPair> openUnixConnection(QString path, qsizetype limit)
     co_return makePair(loop, transport, protocol, reader);
 }
 
-Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, quint16 port,
+Coro<std::shared_ptr<Server>> startServer(ClientConnected clientConnected, QString host, int port,
                                           qsizetype limit, ServerOptions options)
 {
     Loop &loop = getRunningLoop();

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // subprocess.cpp — asyncio's base_subprocess.py and subprocess.py on QProcess.
 //
 // One QProcess per child, owned by a QProcessTransport that lives on the loop's
@@ -7,6 +9,7 @@
 #include <qaio/subprocess.h>
 
 #include "loop_ref.h"
+#include "streams_p.h"
 #include "os_errors.h"
 #include "transport_util.h"
 

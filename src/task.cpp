@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // task.cpp — stepping coroutines, cancellation, and the loop's task registry.
 #include "loop_p.h"
 #include "error_util.h"
@@ -16,6 +18,22 @@ namespace qaio {
 namespace detail {
 
 Loop *exchangeRunningLoop(Loop *loop) noexcept; // loop.cpp
+
+// The loop's pending tasks, as an intrusive list (newest first), and its task
+// factory. close() reports and frees every task still pending, while the loop
+// is still open, so that the frames' destructors may schedule.
+struct TaskRegistry final : LoopExtension
+{
+    static constexpr int closeOrder = 10; // after application quit finished what it could
+    explicit TaskRegistry(LoopImpl &) {}
+    void closing() override
+    {
+        while (head)
+            head->abandon();
+    }
+    TaskCore *head = nullptr;
+    TaskFactory factory;
+};
 
 namespace {
 thread_local TaskCore *t_currentTask = nullptr;
@@ -76,11 +94,11 @@ void TaskCore::init(std::coroutine_handle<> frame, PromiseBase &promise,
     number = nextTaskNumber();
     createdAt = where;
 
-    LoopImpl &impl = *future.loop;
-    next = impl.tasks;
+    TaskRegistry &registry = future.loop->extension<TaskRegistry>();
+    next = registry.head;
     if (next)
         next->prev = this;
-    impl.tasks = this;
+    registry.head = this;
     keepAlive = future.shared_from_this();
 }
 
@@ -89,11 +107,12 @@ namespace {
 // must hold its own reference: this may be the last one.
 void unregisterTask(TaskCore &task)
 {
-    LoopImpl &impl = *task.future.loop;
-    if (task.prev)
+    if (task.prev) {
         task.prev->next = task.next;
-    else if (impl.tasks == &task)
-        impl.tasks = task.next;
+    } else if (TaskRegistry *registry = task.future.loop->findExtension<TaskRegistry>();
+               registry && registry->head == &task) {
+        registry->head = task.next;
+    }
     if (task.next)
         task.next->prev = task.prev;
     task.prev = task.next = nullptr;
@@ -246,11 +265,11 @@ QString TaskCore::describe() const
 
 void startNewTask(Loop &loop, TaskCore &core)
 {
-    LoopImpl &impl = *loop.impl();
-    if (impl.taskFactory) {
+    const TaskFactory &factory = implOf(loop).extension<TaskRegistry>().factory;
+    if (factory) {
         TaskBase task(core.future.shared_from_this());
         try {
-            impl.taskFactory(loop, task);
+            factory(loop, task);
         } catch (...) {
             if (!core.started) {
                 // Never ran: drop it silently, as if createTask had not been called.
@@ -330,24 +349,16 @@ void YieldAwaiter::await_resume()
 
 } // namespace detail
 
-// ---- LoopImpl's part of the registry ----
-
-void detail::LoopImpl::abandonPendingTasks()
-{
-    while (tasks)
-        tasks->abandon();
-}
-
 // ---- public functions ----
 
 void setTaskFactory(Loop &loop, TaskFactory factory)
 {
-    loop.impl()->taskFactory = std::move(factory);
+    detail::implOf(loop).extension<detail::TaskRegistry>().factory = std::move(factory);
 }
 
 TaskFactory getTaskFactory(Loop &loop)
 {
-    return loop.impl()->taskFactory;
+    return detail::implOf(loop).extension<detail::TaskRegistry>().factory;
 }
 
 void eagerTaskFactory(Loop &, TaskBase &task)
@@ -365,7 +376,8 @@ TaskBase currentTask()
 QList<TaskBase> allTasks(Loop &loop)
 {
     QList<TaskBase> result;
-    for (detail::TaskCore *t = loop.impl()->tasks; t; t = t->next)
+    const auto *registry = detail::implOf(loop).findExtension<detail::TaskRegistry>();
+    for (detail::TaskCore *t = registry ? registry->head : nullptr; t; t = t->next)
         result.append(TaskBase(t->future.shared_from_this()));
     return result;
 }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // taskgroup.cpp — TaskGroup's enter/exit logic, following asyncio/taskgroups.py.
 #include <qaio/taskgroup.h>
 

@@ -119,7 +119,15 @@ void TransportBase::start(Future<void> waiter)
         if (self->m_protocol)
             self->m_protocol->connectionMade(self.get());
     });
-    loop().callSoon([self] { self->startReading(); });
+    // The OS may refuse to watch the fd (epoll_ctl ENOMEM): that loses the
+    // connection with the error, instead of leaving it open and never read.
+    loop().callSoon([self] {
+        try {
+            self->startReading();
+        } catch (...) {
+            self->fatalError(std::current_exception(), QStringLiteral("Fatal error: cannot watch the file descriptor"));
+        }
+    });
     if (waiter.isValid()) {
         loop().callSoon([waiter]() mutable {
             if (!waiter.done())
@@ -178,8 +186,8 @@ void TransportBase::sendOrQueue(const QByteArray &data)
     } else {
         m_writeQueue.push(data);
     }
-    startWriter();
-    maybePauseProtocol();
+    if (startWriter())
+        maybePauseProtocol();
 }
 
 void TransportBase::queueAndFlush(const QList<QByteArray> &data)
@@ -194,8 +202,8 @@ void TransportBase::queueAndFlush(const QList<QByteArray> &data)
         fatalError(errnoError(error, m_writevCall), QString::fromLatin1(m_writeFailure));
         return;
     }
-    if (!m_writeQueue.empty())
-        startWriter();
+    if (!m_writeQueue.empty() && !startWriter())
+        return;
     maybePauseProtocol();
 }
 
@@ -224,12 +232,20 @@ void TransportBase::afterFlush()
     }
 }
 
-void TransportBase::startWriter()
+bool TransportBase::startWriter()
 {
     if (m_writerActive)
-        return;
+        return true;
+    try {
+        loop().addWriter(m_fd, [self = sharedBase()] { self->writeReady(); });
+    } catch (...) {
+        // The OS refused to watch the fd (epoll_ctl ENOMEM): lose the
+        // connection with that error rather than hold a buffer nothing sends.
+        fatalError(std::current_exception(), QStringLiteral("Fatal error: cannot watch the file descriptor"));
+        return false;
+    }
     m_writerActive = true;
-    loop().addWriter(m_fd, [self = sharedBase()] { self->writeReady(); });
+    return true;
 }
 
 void TransportBase::stopWriter()

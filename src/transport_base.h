@@ -109,7 +109,9 @@ protected:
     void afterFlush();
     // The buffer emptied while not closing (the socket's writeEof shuts down then).
     virtual void writeDrained() {}
-    void startWriter();
+    // Watches writability to flush the queue; false (the connection is lost
+    // with the error) if the OS refuses.
+    bool startWriter();
     void stopWriter();
     // The stream write path's system call, its name, and the message a
     // failed write is reported with.

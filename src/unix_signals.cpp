@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // unix_signals.cpp — Loop::addSignalHandler / removeSignalHandler, as
 // asyncio's unix_events: the C signal handler only writes the signal number
 // into a non-blocking pipe (asyncio's set_wakeup_fd); the loop watches the
@@ -23,8 +25,21 @@ namespace qaio {
 
 namespace detail {
 
-struct SignalState
+// A loop's signal handlers and the pipe the C handler writes to (made on
+// first use). asyncio's unix loop: close() removes every signal handler.
+class SignalState final : public LoopExtension
 {
+public:
+    static constexpr int closeOrder = 20; // after the tasks' destructors ran
+    explicit SignalState(LoopImpl &loop) : m_loop(loop) {}
+    void set(int sig, HandleNode *node);
+    bool remove(int sig);
+    void closing() override;
+
+private:
+    void openPipe();
+
+    LoopImpl &m_loop;
     int readFd = -1;
     int writeFd = -1;
     std::map<int, Handle> handlers;
@@ -105,50 +120,52 @@ bool isMainThread() noexcept
 #endif
 }
 
-void LoopImpl::setSignalHandler(int sig, HandleNode *node)
+void SignalState::openPipe()
+{
+    int fds[2];
+    makePipe(fds);
+    try {
+        m_loop.owner->addReader(fds[0], [this] {
+            // Read everything that arrived, then run each handler as a callback.
+            unsigned char buffer[256];
+            for (;;) {
+                const ssize_t n = ::read(readFd, buffer, sizeof buffer);
+                if (n <= 0)
+                    break;
+                for (ssize_t i = 0; i < n; ++i) {
+                    auto it = handlers.find(buffer[i]);
+                    if (it == handlers.end())
+                        continue; // removed meanwhile (asyncio's _handle_signal)
+                    if (it->second.cancelled())
+                        remove(buffer[i]);
+                    else
+                        m_loop.scheduleSoon(it->second.node());
+                }
+            }
+        });
+    } catch (...) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw;
+    }
+    readFd = fds[0];
+    writeFd = fds[1];
+}
+
+void SignalState::set(int sig, HandleNode *node)
 {
     node->ref(); // the handler table's reference; the caller keeps its own
     Handle handle(node);
     checkSignal(sig);
-    checkClosed();
-    checkThread("addSignalHandler()");
+    m_loop.checkClosed();
+    m_loop.checkThread("addSignalHandler()");
     if (!isMainThread())
         throw RuntimeError("set_wakeup_fd only works in main thread of the main interpreter");
 
-    if (!signalState) {
-        auto state = std::make_unique<SignalState>();
-        int fds[2];
-        makePipe(fds);
-        state->readFd = fds[0];
-        state->writeFd = fds[1];
-        try {
-            owner->addReader(state->readFd, [this] {
-                // Read everything that arrived, then run each handler as a callback.
-                unsigned char buffer[256];
-                for (;;) {
-                    const ssize_t n = ::read(signalState->readFd, buffer, sizeof buffer);
-                    if (n <= 0)
-                        break;
-                    for (ssize_t i = 0; i < n; ++i) {
-                        auto it = signalState->handlers.find(buffer[i]);
-                        if (it == signalState->handlers.end())
-                            continue; // removed meanwhile (asyncio's _handle_signal)
-                        if (it->second.cancelled())
-                            removeSignalHandler(buffer[i]);
-                        else
-                            scheduleSoon(it->second.node());
-                    }
-                }
-            });
-        } catch (...) {
-            ::close(fds[0]);
-            ::close(fds[1]);
-            throw;
-        }
-        signalState = state.release();
-    }
-    g_wakeFd.store(signalState->writeFd);
-    signalState->handlers[sig] = handle;
+    if (readFd < 0)
+        openPipe();
+    g_wakeFd.store(writeFd);
+    handlers[sig] = handle;
 
     if (!g_installed[sig].load()) {
         struct sigaction action = {};
@@ -160,8 +177,8 @@ void LoopImpl::setSignalHandler(int sig, HandleNode *node)
             g_previous[sig] = previous;
         if (::sigaction(sig, &action, nullptr) != 0) {
             const int error = errno;
-            signalState->handlers.erase(sig);
-            if (signalState->handlers.empty() && g_wakeFd.load() == signalState->writeFd)
+            handlers.erase(sig);
+            if (handlers.empty() && g_wakeFd.load() == writeFd)
                 g_wakeFd.store(-1);
             if (error == EINVAL)
                 throw RuntimeError(QStringLiteral("sig %1 cannot be caught").arg(sig));
@@ -171,10 +188,9 @@ void LoopImpl::setSignalHandler(int sig, HandleNode *node)
     }
 }
 
-bool LoopImpl::removeSignalHandler(int sig)
+bool SignalState::remove(int sig)
 {
-    checkSignal(sig);
-    if (!signalState || signalState->handlers.erase(sig) == 0)
+    if (handlers.erase(sig) == 0)
         return false;
     if (g_installed[sig].load()) {
         // Restore what was there before, unless another handler was installed
@@ -189,31 +205,46 @@ bool LoopImpl::removeSignalHandler(int sig)
             g_installed[sig].store(false);
         }
     }
-    if (signalState->handlers.empty() && g_wakeFd.load() == signalState->writeFd)
+    if (handlers.empty() && g_wakeFd.load() == writeFd)
         g_wakeFd.store(-1); // asyncio's set_wakeup_fd(-1)
     return true;
 }
 
-void LoopImpl::closeSignals()
+void SignalState::closing()
 {
-    if (!signalState)
-        return;
-    while (!signalState->handlers.empty()) {
-        const int sig = signalState->handlers.begin()->first;
+    while (!handlers.empty()) {
+        const int sig = handlers.begin()->first;
         try {
-            removeSignalHandler(sig);
+            remove(sig);
         } catch (const std::exception &e) {
-            signalState->handlers.erase(sig);
+            handlers.erase(sig);
             qCWarning(lcQaio, "removing the handler of signal %d on close failed: %s", sig, e.what());
         }
     }
-    if (g_wakeFd.load() == signalState->writeFd)
+    if (readFd < 0)
+        return;
+    if (g_wakeFd.load() == writeFd)
         g_wakeFd.store(-1);
-    removeWatcher(signalState->readFd, Backend::Read);
-    ::close(signalState->readFd);
-    ::close(signalState->writeFd);
-    delete std::exchange(signalState, nullptr);
+    m_loop.removeWatcher(readFd, Backend::Read);
+    ::close(std::exchange(readFd, -1));
+    ::close(std::exchange(writeFd, -1));
 }
+
+} // namespace detail
+
+void Loop::setSignalHandler(int sig, detail::HandleNode *node)
+{
+    d->extension<detail::SignalState>().set(sig, node);
+}
+
+bool Loop::removeSignalHandler(int sig)
+{
+    detail::checkSignal(sig);
+    detail::SignalState *state = d->findExtension<detail::SignalState>();
+    return state && state->remove(sig);
+}
+
+namespace detail {
 
 // ---------------------------------------------------------------- Runner's Ctrl+C
 

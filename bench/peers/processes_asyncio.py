@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""processes_asyncio.py — the asyncio/uvloop peer of bench/processes.cpp (issue #6).
+"""processes_asyncio.py — the asyncio/uvloop peer of bench/processes.cpp.
 
     /usr/bin/python3 processes_asyncio.py --loop asyncio|uvloop [--procs 200] [--rtt_n 2000] [--tput_n 20000]
 

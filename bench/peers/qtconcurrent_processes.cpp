@@ -1,4 +1,4 @@
-// qtconcurrent_processes.cpp — the plain-Qt peer of bench/processes.cpp (issue #6):
+// qtconcurrent_processes.cpp — the plain-Qt peer of bench/processes.cpp:
 // QProcess driven by its signals, and QtConcurrent::run + QFutureWatcher.
 //
 //   qtconcurrent_processes [--procs 200] [--rtt-n 2000] [--tput-n 20000]

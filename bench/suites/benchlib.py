@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """benchlib.py — what the benchmark suites share (Python standard library only).
 
 A suite is bench/suites/<name>.py, run by bench/run.sh as
@@ -11,8 +13,10 @@ keys of OUT.json the driver understands:
 The environment variable QAIO_BENCH_BUDGET (seconds) is the suite's time budget.
 """
 import argparse
+import datetime
 import json
 import os
+import platform
 import resource
 import shutil
 import statistics
@@ -156,3 +160,54 @@ class Clock:
 
     def over(self, fraction=1.0):
         return self.budget > 0 and self.elapsed() > self.budget * fraction
+
+
+def _sh(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _pkg(name):
+    return _sh(["dpkg-query", "-W", "-f=${Version}", name]) or "missing"
+
+
+def machine(build):
+    """The machine facts every result records: CPU, memory, compiler and build type
+    (from BUILD's CMakeCache.txt), the peers' package versions, load, git revision."""
+    facts = {"cpu": "unknown", "cores": os.cpu_count(), "kernel": platform.release()}
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            facts["cpu"] = line.split(":", 1)[1].strip()
+            break
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            facts["memory_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    cache = {}
+    try:
+        for line in open(Path(build) / "CMakeCache.txt"):
+            if ":" in line and "=" in line and not line.startswith(("//", "#")):
+                k, v = line.split("=", 1)
+                cache[k.split(":")[0]] = v.strip()
+    except OSError:
+        pass
+    facts["compiler"] = (_sh([cache.get("CMAKE_CXX_COMPILER", "c++"), "--version"]).splitlines() or ["?"])[0]
+    facts["build_type"] = cache.get("CMAKE_BUILD_TYPE", "")
+    facts["qt"] = _pkg("qt6-base-dev")
+    facts["qcoro"] = _pkg("qcoro-qt6-dev")
+    facts["boost"] = _pkg("libboost-dev")
+    facts["libuv"] = _pkg("libuv1-dev")
+    facts["python"] = _sh([PY, "-c", "import sys;print(sys.version.split()[0])"])
+    facts["uvloop"] = _sh([PY, "-c", "import uvloop;print(uvloop.__version__)"]) or "missing"
+    facts["node"] = _sh(["node", "--version"]) or "missing"
+    try:
+        facts["tcp_congestion_control_default"] = open("/proc/sys/net/ipv4/tcp_congestion_control").read().strip()
+    except OSError:
+        pass
+    facts["loadavg_at_end"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    rev = _sh(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = _sh(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src", "bench"])
+    facts["git"] = rev + (" (+ uncommitted changes)" if dirty else "")
+    facts["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return facts

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """core.py — the core-loop suite: callSoon, callLater and timer lateness against the peers.
 
 Run by bench/run.sh (see bench/suites/benchlib.py for the suite convention).
@@ -8,17 +10,16 @@ of docs/benchmarks.md and its records. (The echo and idle-connection runs that
 used to live here are in the echo suite now.) Python standard library only.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import HZ, busy_seconds, children_seconds, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PEERS = ROOT / "bench" / "peers"
@@ -33,21 +34,7 @@ QUICK = dict(reps=1, callsoon_n=100_000, chain_n=100_000, timer_ns=[20_000],
 
 # ---------------------------------------------------------------- running
 
-HZ = os.sysconf("SC_CLK_TCK")
 CLEAN = 0.2  # a run is "disturbed" if other work used more than this many cores meanwhile
-
-
-def busy_seconds():
-    """CPU seconds spent so far by everything on the machine (user, nice, system, steal)."""
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return (v[0] + v[1] + v[2] + v[7]) / HZ
-
-
-def children_seconds():
-    """CPU seconds used by this driver's finished children (the benchmark programs)."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
 
 
 def wait_quiet(max_wait):
@@ -224,7 +211,7 @@ def ratio(a, b):
 
 
 def goals(s):
-    """The issue's goals, each with the measured value and a verdict."""
+    """The project's goals, each with the measured value and a verdict."""
     out = []
     for mode, impls in s["callsoon"].items():
         q = impls.get("qaio", {}).get("ns_per_callback")
@@ -242,50 +229,6 @@ def goals(s):
             out.append({"goal": f"callLater ({n:,} timers) at least as fast as Boost.Asio",
                         "value": f"{v:.2f}×", "met": v >= 1.0})
     return out
-
-
-# ---------------------------------------------------------------- machine facts
-
-def machine(build):
-    facts = {"cpu": "unknown", "cores": os.cpu_count(), "kernel": platform.release()}
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                facts["cpu"] = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cache = {}
-    try:
-        for line in open(Path(build) / "CMakeCache.txt"):
-            if ":" in line and "=" in line and not line.startswith(("//", "#")):
-                k, v = line.split("=", 1)
-                cache[k.split(":")[0]] = v.strip()
-    except OSError:
-        pass
-    cxx = cache.get("CMAKE_CXX_COMPILER", "c++")
-    try:
-        facts["compiler"] = subprocess.run([cxx, "--version"], capture_output=True,
-                                           text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        facts["compiler"] = cxx
-    facts["build_type"] = cache.get("CMAKE_BUILD_TYPE", "")
-    facts["python"] = subprocess.run([PY, "-c", "import sys;print(sys.version.split()[0])"],
-                                     capture_output=True, text=True).stdout.strip()
-    facts["uvloop"] = subprocess.run([PY, "-c", "import uvloop;print(uvloop.__version__)"],
-                                     capture_output=True, text=True).stdout.strip() or "missing"
-    try:
-        facts["tcp_congestion_control"] = open(
-            "/proc/sys/net/ipv4/tcp_congestion_control").read().strip()
-    except OSError:
-        pass
-    git = ["git", "-C", str(ROOT)]
-    rev = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(git + ["status", "--porcelain", "--", "src"], capture_output=True,
-                           text=True).stdout.strip()
-    facts["git"] = rev.stdout.strip() + (" (src/ modified)" if dirty else "")
-    facts["date"] = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    return facts
 
 
 # ---------------------------------------------------------------- report

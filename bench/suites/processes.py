@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""processes.py — the processes/executor suite of issue #6, side by side.
+"""processes.py — the processes/executor suite, side by side.
 
     /usr/bin/python3 bench/suites/processes.py --build DIR [--quick] --json OUT --md OUT
 
@@ -67,7 +67,7 @@ def fmt(value):
 
 def markdown(medians, meta):
     impls = [i for i in ORDER if i in medians]
-    lines = ["## Processes and executors (issue #6)", "",
+    lines = ["## Processes and executors", "",
              f"{meta['procs']} short `cat` children (spawn, communicate(\"hello\\n\"), wait), "
              f"{meta['rtt']} executor round trips one at a time, {meta['tput']} executor jobs at once. "
              f"Median of {meta['rounds']} alternating rounds; {meta['host']}.", "",

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """tasks_sync.py — the tasks, locks and queues suite.
 
 Run by bench/run.sh (see bench/suites/benchlib.py for the suite convention).
@@ -10,11 +12,14 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PY = "/usr/bin/python3"  # Debian's python: the one with uvloop
@@ -70,26 +75,6 @@ def run_one(cmd):
     rec["foreign_cores"] = round(foreign, 2)
     rec["wall_s"] = round(wall, 2)
     return rec
-
-
-def machine(build):
-    cpu = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    cxx = "?"
-    try:
-        cache = (Path(build) / "CMakeCache.txt").read_text()
-        path = next(l.split("=", 1)[1] for l in cache.splitlines() if l.startswith("CMAKE_CXX_COMPILER:"))
-        cxx = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except Exception:
-        pass
-    qcoro = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "qcoro-qt6-dev"],
-                           capture_output=True, text=True).stdout or "?"
-    return dict(cpu=cpu, cores=os.cpu_count(), kernel=platform.release(), compiler=cxx,
-                qcoro=qcoro, loadavg=open("/proc/loadavg").read().split()[:3])
 
 
 def fmt(v):

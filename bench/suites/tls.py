@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""tls.py — TLS echo: qaio's design against the alternative the issue names.
+"""tls.py — TLS echo: qaio's design against the usual Qt alternative (QSslSocket).
 
   /usr/bin/python3 bench/suites/tls.py --build build [--quick] --json OUT --md OUT
 

@@ -1,44 +1,47 @@
-// qaio/qmlfuture.h — QmlFuture: a qaio Future or Task handed to QML (`QaioFuture`).
-//
-// A C++ service returns one from a Q_INVOKABLE:
-//
-//     Q_INVOKABLE qaio::QmlFuture *fetch(const QString &url)
-//     {
-//         return qaio::toQml(qaio::createTask(this, download(url)));   // Task<QString>
-//     }
-//
-// and QML uses it with callbacks, bindings, or (where the engine supports it)
-// await:
-//
-//     property var job: null
-//     Button { onClicked: job = service.fetch(url) }
-//     BusyIndicator { running: job !== null && job.pending }
-//     Label { text: job && job.done ? (job.error || job.result) : "" }
-//     service.fetch(url).then(text => show(text), err => console.warn(err.message))
-//
-// Properties (all change together; NOTIFY stateChanged): pending, done,
-// cancelled, result (the value as a QVariant; undefined for void), error
-// (the exception's message, "" when none), errorName (its class: "TimeoutError",
-// "ValueError", ..., "CancelledError" when cancelled). cancel() cancels the
-// underlying future or task.
-//
-// then(onResult, onError) calls onResult(result) or onError(error) once the
-// future is done, always later, from the loop (never inside then()); error is
-// a JavaScript Error whose message is the C++ exception's what() and whose
-// name is the exception's class name; a cancelled future calls onError with a
-// CancelledError. So the object is a thenable and `await future` works in an
-// async function. then() returns nothing (no chaining). A future with pending
-// then() callbacks stays alive even if nothing else refers to it.
-//
-// Nothing fails silently: if the future fails (not: is cancelled) and no
-// then() gave an onError by then, the error goes to the loop's exception
-// handler ("QaioFuture exception was not handled: ..."), whose default logs it
-// through the qaio logging category; so does an exception thrown by a callback.
-//
-// toQml(future) converts the result with QVariant::fromValue(T); pass a
-// converter for other types. Ownership: without a parent, QML owns the object
-// once it is returned to it (garbage collected); it does not cancel the
-// future when collected.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/qmlfuture.h — QmlFuture: a qaio Future or Task handed to QML (`QaioFuture`).
+///
+/// A C++ service returns one from a Q_INVOKABLE:
+///
+///     Q_INVOKABLE qaio::QmlFuture *fetch(const QString &url)
+///     {
+///         return qaio::toQml(qaio::createTask(this, download(url)));   // Task<QString>
+///     }
+///
+/// and QML uses it with callbacks, bindings, or (where the engine supports it)
+/// await:
+///
+///     property var job: null
+///     Button { onClicked: job = service.fetch(url) }
+///     BusyIndicator { running: job !== null && job.pending }
+///     Label { text: job && job.done ? (job.error || job.result) : "" }
+///     service.fetch(url).then(text => show(text), err => console.warn(err.message))
+///
+/// Properties (all change together; NOTIFY stateChanged): pending, done,
+/// cancelled, result (the value as a QVariant; undefined for void), error
+/// (the exception's message, "" when none), errorName (its class: "TimeoutError",
+/// "ValueError", ..., "CancelledError" when cancelled). cancel() cancels the
+/// underlying future or task.
+///
+/// then(onResult, onError) calls onResult(result) or onError(error) once the
+/// future is done, always later, from the loop (never inside then()); error is
+/// a JavaScript Error whose message is the C++ exception's what() and whose
+/// name is the exception's class name; a cancelled future calls onError with a
+/// CancelledError. So the object is a thenable and `await future` works in an
+/// async function. then() returns nothing (no chaining). A future with pending
+/// then() callbacks stays alive even if nothing else refers to it.
+///
+/// Nothing fails silently: if the future fails (not: is cancelled) and no
+/// then() gave an onError by then, the error goes to the loop's exception
+/// handler ("QaioFuture exception was not handled: ..."), whose default logs it
+/// through the qaio logging category; so does an exception thrown by a callback.
+///
+/// toQml(future) converts the result with QVariant::fromValue(T); pass a
+/// converter for other types. Ownership: without a parent, QML owns the object
+/// once it is returned to it (garbage collected); it does not cancel the
+/// future when collected.
 #pragma once
 
 #include <qaio/future.h>
@@ -54,6 +57,7 @@
 
 namespace qaio {
 
+/// A qaio Future or Task as a QML object (`QaioFuture`): properties, then() and cancel().
 class QmlFuture : public QObject
 {
     Q_OBJECT
@@ -67,26 +71,38 @@ class QmlFuture : public QObject
     Q_PROPERTY(QString errorName READ errorName NOTIFY stateChanged)
 
 public:
+    /// Turns the done future's result into a QVariant (called once).
     using Converter = std::function<QVariant(const FutureBase &)>;
 
-    // Watches `future`; `convert` turns its result into a QVariant (called once).
+    /// Watches `future`; `convert` turns its result into a QVariant (called once).
     QmlFuture(FutureBase future, Converter convert, QObject *parent = nullptr);
+    /// Does not cancel the future.
     ~QmlFuture() override;
 
+    /// True until the future is done (`pending`).
     bool isPending() const { return !m_done; }
+    /// True once the future is done (`done`).
     bool isDone() const { return m_done; }
+    /// True if the future was cancelled (`cancelled`).
     bool isCancelled() const { return m_cancelled; }
+    /// The converted result; undefined until done, for void, or on error (`result`).
     QVariant result() const { return m_result; }
+    /// The exception's message, "" when none (`error`).
     QString error() const { return m_error; }
+    /// The exception's class name, e.g. "TimeoutError" or "CancelledError" (`errorName`).
     QString errorName() const { return m_errorName; }
+    /// The watched future.
     FutureBase future() const { return m_future; }
 
+    /// Calls onResult(result) or onError(error) once done, always later, from the loop.
     Q_INVOKABLE void then(const QJSValue &onResult, const QJSValue &onError = QJSValue());
-    // Cancels the future; true if it was pending.
+    /// Cancels the future; true if it was pending.
     Q_INVOKABLE bool cancel();
+    /// "QaioFuture(pending)", "QaioFuture(cancelled)", "QaioFuture(result=...)" or "QaioFuture(error=Name: message)", for logs.
     Q_INVOKABLE QString toString() const;
 
 Q_SIGNALS:
+    /// Emitted once, when the future becomes done (every property changes together).
     void stateChanged();
 
 private:
@@ -112,7 +128,7 @@ private:
     bool m_errorHandled = false;
 };
 
-// A QmlFuture for `future` (a Future<T> or Task<T>); T → QVariant::fromValue.
+/// A QmlFuture for `future` (a Future<T> or Task<T>); T → QVariant::fromValue.
 template<class T>
 QmlFuture *toQml(const Future<T> &future, QObject *parent = nullptr)
 {
@@ -132,7 +148,7 @@ QmlFuture *toQml(const Future<T> &future, QObject *parent = nullptr)
         parent);
 }
 
-// The same with your own conversion: convert(const T &) → QVariant.
+/// The same with your own conversion: convert(const T &) → QVariant.
 template<class T, class F>
     requires std::is_invocable_r_v<QVariant, F &, const T &>
 QmlFuture *toQml(const Future<T> &future, F convert, QObject *parent = nullptr)

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_flagship — the flagship demo driven like a user on the offscreen
 // platform: typing into the search field (earlier lookups are cancelled, the
 // last one's words are shown), the executor job's Cancel button, the chat
 // field, the child process view, the window's rendering, and the graceful
 // shutdown.
-#include "demotestutil.h"
+#include "qaio_test.h"
 #include "flagship.h"
 
 #include <QtGui/QImage>
@@ -57,7 +59,7 @@ void TestFlagship::searchAsYouTypeCancelsEarlierLookups()
         demo.start();
         // Keystrokes 20 ms apart, the server takes 150 ms: each one supersedes the last.
         co_await Flagship::typeText(demo.window(), field, QStringLiteral("mira"), 0.02);
-        settled = co_await demotest::waitUntil([&] { return !demo.search()->busy(); });
+        settled = co_await qaiotest::until([&] { return !demo.search()->busy(); });
         co_await qaio::sleep(0.05); // let QML apply the future's result
         co_await demo.stop();
     };
@@ -99,10 +101,10 @@ void TestFlagship::cancelButtonStopsTheExecutorJob()
         demo.start();
         co_await qaio::sleep(0.05);
         Flagship::click(demo.window(), start);
-        progressed = co_await demotest::waitUntil([&] { return p->chunks() >= 3; });
+        progressed = co_await qaiotest::until([&] { return p->chunks() >= 3; });
         Flagship::click(demo.window(), cancel);
         progressAtCancel = p->progress();
-        stopped = co_await demotest::waitUntil([&] { return !p->running(); }, 1.0);
+        stopped = co_await qaiotest::until([&] { return !p->running(); }, 1.0);
         chunksAfterCancel = p->chunks();
         co_await qaio::sleep(0.3); // no chunk result arrives after the cancel
         chunksLater = p->chunks();
@@ -131,10 +133,10 @@ void TestFlagship::chatAndProcessStreamIntoTheirViews()
     bool flowing = false, echoed = false;
     auto body = [&]() -> qaio::Coro<void> {
         demo.start();
-        flowing = co_await demotest::waitUntil(
+        flowing = co_await qaiotest::until(
             [&] { return demo.chat()->clients() == 3 && demo.process()->lineCount() >= 5; });
         co_await Flagship::typeText(demo.window(), chatField, QStringLiteral("hello room\n"), 0.005);
-        echoed = co_await demotest::waitUntil(
+        echoed = co_await qaiotest::until(
             [&] { return demo.chat()->messagesList().contains(QStringLiteral("you: hello room")); });
         co_await demo.stop();
     };
@@ -163,7 +165,7 @@ void TestFlagship::windowRendersNonBlank()
     QImage image;
     auto body = [&]() -> qaio::Coro<void> {
         demo.start();
-        co_await demotest::waitUntil([&] { return demo.process()->lineCount() >= 3; });
+        co_await qaiotest::until([&] { return demo.process()->lineCount() >= 3; });
         image = demo.window()->grabWindow();
         co_await demo.stop();
     };
@@ -196,7 +198,7 @@ void TestFlagship::shutdownCancelsTasksAndClosesServers()
         auto *start = demo.item(QStringLiteral("primesStart"));
         Flagship::click(demo.window(), start);
         demo.search()->search(QStringLiteral("ka"));
-        up = co_await demotest::waitUntil(
+        up = co_await qaiotest::until(
             [&] { return demo.chat()->clients() == 4 && demo.process()->running() && demo.primes()->running(); });
         chatPort = demo.chat()->port();
         co_await demo.stop();

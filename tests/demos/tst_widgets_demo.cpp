@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_widgets_demo — the Widgets demo driven like a user: the blocking modal
 // dialog (a task in QDialog::exec()) is closed with its OK button while the
 // clock task keeps updating the window; the window-modal dialog awaited with
 // openDialog blocks nothing and reports the button pressed; cancelling the
 // awaiting task closes the dialog.
-#include "demotestutil.h"
+#include "qaio_test.h"
 #include "demowindow.h"
 
 #include <QtTest/QtTest>
@@ -67,7 +69,7 @@ void TestWidgetsDemo::blockingDialogKeepsTheClockTicking()
         co_await qaio::sleep(0.05);
         loop.callSoon(whenOpen);
         QTest::mouseClick(window.execButton(), Qt::LeftButton); // starts the exec() task
-        const bool finished = co_await demotest::waitUntil(
+        const bool finished = co_await qaiotest::until(
             [&] { return window.status()->text().startsWith(QStringLiteral("exec()")); });
         result = finished ? window.lastResult() : -1;
         co_await window.stop();
@@ -93,7 +95,7 @@ void TestWidgetsDemo::windowModalDialogIsAwaited()
     auto drive = [&]() -> qaio::Coro<void> {
         co_await qaio::sleep(0.05);
         QTest::mouseClick(window.openButton(), Qt::LeftButton);
-        co_await demotest::waitUntil([&] { return window.dialog() && window.dialog()->isVisible(); });
+        co_await qaiotest::until([&] { return window.dialog() && window.dialog()->isVisible(); });
         QDialog *dialog = window.dialog();
         windowModal = dialog->windowModality() == Qt::WindowModal;
         ticksOpen = window.ticks();
@@ -101,7 +103,7 @@ void TestWidgetsDemo::windowModalDialogIsAwaited()
         ticksLater = window.ticks();
         taskPendingWhileOpen = dialog->isVisible();
         QTest::mouseClick(dialogButton(dialog, QDialogButtonBox::Cancel), Qt::LeftButton);
-        co_await demotest::waitUntil([&] { return window.status()->text().startsWith(QStringLiteral("openDialog")); });
+        co_await qaiotest::until([&] { return window.status()->text().startsWith(QStringLiteral("openDialog")); });
         co_await window.stop();
     };
     loop.runUntilComplete(drive());
@@ -123,7 +125,7 @@ void TestWidgetsDemo::cancellingTheAwaitingTaskClosesTheDialog()
     bool cancelled = false, closed = false;
     auto drive = [&]() -> qaio::Coro<void> {
         qaio::Task<int> task = window.openWindowModal();
-        co_await demotest::waitUntil([&] { return window.dialog() && window.dialog()->isVisible(); });
+        co_await qaiotest::until([&] { return window.dialog() && window.dialog()->isVisible(); });
         QPointer<QDialog> dialog = window.dialog();
         task.cancel();
         try {

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_executor — ThreadPoolExecutor, runInExecutor, toThread, the loop's
 // default executor and shutdownDefaultExecutor, on real threads. In the
 // spirit of CPython's test_base_events.py (run_in_executor,
 // shutdown_default_executor), test_threads.py (to_thread) and
 // concurrent.futures' ThreadPoolExecutor tests.
-#include "../net/net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -112,7 +114,7 @@ void TestExecutor::runInExecutorReturnsResult()
         // A plain function, too.
         CO_COMPARE(co_await runInExecutor(loop, nullptr, square, 7), 49);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::argumentsAreForwarded()
@@ -134,7 +136,7 @@ void TestExecutor::argumentsAreForwarded()
         shared.reset();
         CO_COMPARE(co_await pending, 6);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::exceptionTypesCrossThreadsIntact()
@@ -154,21 +156,21 @@ void TestExecutor::exceptionTypesCrossThreadsIntact()
         }
 
         auto systemError = [] { throw std::system_error(EACCES, std::generic_category(), "open"); };
-        auto error = co_await nt::coErrorOf(runInExecutor(loop, nullptr, systemError));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::permission_denied));
+        auto error = co_await qaiotest::coErrorOf(runInExecutor(loop, nullptr, systemError));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::permission_denied));
 
         auto valueError = [] { throw ValueError("bad value"); };
-        error = co_await nt::coErrorOf(runInExecutor(loop, nullptr, valueError));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::holds<std::invalid_argument>(error));
+        error = co_await qaiotest::coErrorOf(runInExecutor(loop, nullptr, valueError));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::holds<std::invalid_argument>(error));
 
         auto outOfRange = [] { return std::vector<int>().at(3); };
-        error = co_await nt::coErrorOf(runInExecutor(loop, nullptr, outOfRange));
-        CO_VERIFY2(nt::holds<std::out_of_range>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(runInExecutor(loop, nullptr, outOfRange));
+        CO_VERIFY2(qaiotest::holds<std::out_of_range>(error), qPrintable(qaiotest::describe(error)));
 
         // Not even a std::exception.
         auto integer = [] { throw 42; };
-        error = co_await nt::coErrorOf(runInExecutor(loop, nullptr, integer));
+        error = co_await qaiotest::coErrorOf(runInExecutor(loop, nullptr, integer));
         CO_VERIFY(error != nullptr);
         try {
             std::rethrow_exception(error);
@@ -178,7 +180,7 @@ void TestExecutor::exceptionTypesCrossThreadsIntact()
             CO_FAIL("not the int");
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::jobsRunOnWorkerThreads()
@@ -197,7 +199,7 @@ void TestExecutor::jobsRunOnWorkerThreads()
         auto id = co_await toThread([] { return std::this_thread::get_id(); });
         CO_VERIFY(id != std::this_thread::get_id());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::toThreadResultAndException()
@@ -216,7 +218,7 @@ void TestExecutor::toThreadResultAndException()
         auto nothing = [] {};
         co_await toThread(nothing);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::toThreadArgumentsOutliveTheCaller()
@@ -231,7 +233,7 @@ void TestExecutor::toThreadArgumentsOutliveTheCaller()
         co_await qaio::sleep(0);
         CO_COMPARE(co_await std::move(later), qsizetype(49));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::loopMemberRunInExecutor()
@@ -243,7 +245,7 @@ void TestExecutor::loopMemberRunInExecutor()
         ThreadPoolExecutor mine(1);
         CO_COMPARE(co_await loop.runInExecutor(&mine, triple, 5), 15);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::defaultExecutorIsReused()
@@ -259,14 +261,14 @@ void TestExecutor::defaultExecutorIsReused()
         auto blocking = [&gate] { return gate.wait(); };
         auto job = runInExecutor(loop, nullptr, blocking);
         // The job runs on that executor's pool.
-        CO_VERIFY(co_await nt::until([&] { return pool->threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return pool->threadPool()->activeThreadCount() == 1; }));
         gate.open();
         CO_VERIFY(co_await job);
         for (int i = 0; i < 5; ++i)
             co_await toThread(square, i);
         CO_VERIFY(&detail::defaultExecutor(loop) == first);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::setDefaultExecutorCustom()
@@ -281,7 +283,7 @@ void TestExecutor::setDefaultExecutorCustom()
         auto blocking = [&gate] { return gate.wait(); };
         auto viaRunInExecutor = runInExecutor(loop, nullptr, blocking);
         Task<bool> viaToThread = createTask(toThread(blocking));
-        CO_VERIFY(co_await nt::until([&] { return mine.threadPool()->activeThreadCount() == 2; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return mine.threadPool()->activeThreadCount() == 2; }));
         gate.open(2);
         CO_VERIFY(co_await viaRunInExecutor);
         CO_VERIFY(co_await viaToThread);
@@ -290,13 +292,13 @@ void TestExecutor::setDefaultExecutorCustom()
         CO_VERIFY(&detail::defaultExecutor(loop) == &own);
         CO_COMPARE(co_await toThread(square, 6), 36);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::cancelledWhileRunningGivesCancelledErrorAtOnce()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Gate started;
     Gate release;
@@ -310,28 +312,28 @@ void TestExecutor::cancelledWhileRunningGivesCancelledErrorAtOnce()
         };
         auto waiter = [&]() -> Coro<int> { co_return co_await runInExecutor(loop, nullptr, job); };
         Task<int> task = createTask(waiter());
-        CO_VERIFY(co_await nt::until([&] { return started.semaphore.available() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return started.semaphore.available() == 1; }));
         task.cancel(QStringLiteral("stop waiting"));
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         // The task is cancelled although the job is still running.
         CO_VERIFY(task.cancelled());
         CO_VERIFY(!finished.load());
-        auto error = co_await nt::coErrorOf(task);
-        CO_VERIFY(nt::holds<CancelledError>(error));
+        auto error = co_await qaiotest::coErrorOf(task);
+        CO_VERIFY(qaiotest::holds<CancelledError>(error));
         // The job finishes later; its result goes nowhere.
         release.open();
-        CO_VERIFY(co_await nt::until([&] { return finished.load(); }));
+        CO_VERIFY(co_await qaiotest::until([&] { return finished.load(); }));
         co_await qaio::sleep(0.05);
         CO_VERIFY(task.cancelled());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
 void TestExecutor::lateExceptionOfCancelledJobIsDiscarded()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Gate started;
     Gate release;
@@ -344,15 +346,15 @@ void TestExecutor::lateExceptionOfCancelledJobIsDiscarded()
             throw CustomError("too late", 1);
         };
         auto future = runInExecutor(loop, nullptr, job);
-        CO_VERIFY(co_await nt::until([&] { return started.semaphore.available() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return started.semaphore.available() == 1; }));
         CO_VERIFY(future.cancel());
         CO_VERIFY(future.cancelled());
         release.open();
-        CO_VERIFY(co_await nt::until([&] { return finished.load(); }));
+        CO_VERIFY(co_await qaiotest::until([&] { return finished.load(); }));
         co_await qaio::sleep(0.05);
         CO_VERIFY(future.cancelled());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     // No "exception was never retrieved": the late exception was dropped.
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
@@ -367,17 +369,17 @@ void TestExecutor::cancelQueuedJobNeverRuns()
         auto blocking = [&release] { return release.wait(); };
         auto second = [&secondRan] { secondRan = true; };
         auto first = runInExecutor(loop, &one, blocking);
-        CO_VERIFY(co_await nt::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
         auto queued = runInExecutor(loop, &one, second);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!queued.done());
         CO_VERIFY(queued.cancel());
-        co_await nt::yieldN(2); // the done-callback takes the job out of the pool
+        co_await qaiotest::yieldN(2); // the done-callback takes the job out of the pool
         CO_VERIFY(queued.cancelled());
         release.open();
         CO_VERIFY(co_await first);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     one.shutdown(true);
     QVERIFY(!secondRan.load());
 }
@@ -392,20 +394,20 @@ void TestExecutor::cancellingTheTaskTakesTheQueuedJobBack()
         auto blocking = [&release] { return release.wait(); };
         auto counted = [&ran] { ++ran; };
         auto first = runInExecutor(loop, &one, blocking);
-        CO_VERIFY(co_await nt::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
         auto waiter = [&]() -> Coro<void> { co_await runInExecutor(loop, &one, counted); };
         Task<void> task = createTask(waiter());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         task.cancel();
-        co_await nt::coErrorOf(task);
+        co_await qaiotest::coErrorOf(task);
         CO_VERIFY(task.cancelled());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         release.open();
         CO_VERIFY(co_await first);
         // A job submitted now still runs: the pool is fine.
         co_await runInExecutor(loop, &one, counted);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     one.shutdown(true);
     QCOMPARE(ran.load(), 1);
 }
@@ -422,14 +424,14 @@ void TestExecutor::shutdownWaitBlocksUntilRunningJobsFinish()
             return 7;
         };
         auto future = runInExecutor(loop, &pool, slow);
-        CO_VERIFY(co_await nt::until([&] { return pool.threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return pool.threadPool()->activeThreadCount() == 1; }));
         pool.shutdown(true); // blocks this thread until the job is done
         CO_VERIFY(finished.load());
         CO_VERIFY(pool.isShutdown());
         // The result still arrives through the loop.
         CO_COMPARE(co_await future, 7);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::shutdownCancelFuturesCancelsQueuedJobs()
@@ -448,7 +450,7 @@ void TestExecutor::shutdownCancelFuturesCancelsQueuedJobs()
             return 2;
         };
         auto first = runInExecutor(loop, &one, blocking);
-        CO_VERIFY(co_await nt::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
         std::vector<Future<int>> queued;
         for (int i = 0; i < 4; ++i)
             queued.push_back(runInExecutor(loop, &one, queuedJob));
@@ -456,13 +458,13 @@ void TestExecutor::shutdownCancelFuturesCancelsQueuedJobs()
         CO_VERIFY(one.isShutdown());
         release.open();
         CO_COMPARE(co_await first, 1); // the running job finishes normally
-        CO_VERIFY(co_await nt::until([&] {
+        CO_VERIFY(co_await qaiotest::until([&] {
             return std::all_of(queued.begin(), queued.end(), [](const Future<int> &f) { return f.done(); });
         }));
         for (const Future<int> &f : queued)
             CO_VERIFY(f.cancelled());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     one.shutdown(true);
     QCOMPARE(queuedRan.load(), 0);
 }
@@ -478,20 +480,20 @@ void TestExecutor::shutdownWithoutCancelFuturesRunsQueuedJobs()
             return 0;
         };
         auto first = runInExecutor(loop, &one, blocking);
-        CO_VERIFY(co_await nt::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return one.threadPool()->activeThreadCount() == 1; }));
         std::vector<Future<int>> queued;
         for (int i = 1; i <= 3; ++i)
             queued.push_back(runInExecutor(loop, &one, square, i));
         one.shutdown(false);
         // New work is refused, queued work still runs.
-        auto refused = nt::errorOf([&] { runInExecutor(loop, &one, square, 9); });
-        CO_VERIFY(nt::holds<RuntimeError>(refused));
+        auto refused = qaiotest::errorOf([&] { runInExecutor(loop, &one, square, 9); });
+        CO_VERIFY(qaiotest::holds<RuntimeError>(refused));
         release.open();
         CO_COMPARE(co_await first, 0);
         const std::vector<int> results = co_await gather(queued);
         CO_COMPARE(results, (std::vector<int>{1, 4, 9}));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::submitAfterShutdownIsRuntimeError()
@@ -502,15 +504,15 @@ void TestExecutor::submitAfterShutdownIsRuntimeError()
     pool.shutdown();
     QVERIFY(pool.isShutdown());
     pool.shutdown(); // twice is fine
-    auto error = nt::errorOf([&] { runInExecutor(loop, &pool, square, 2); });
-    QVERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-    QCOMPARE(nt::whatOf(error), QStringLiteral("cannot schedule new futures after shutdown"));
+    auto error = qaiotest::errorOf([&] { runInExecutor(loop, &pool, square, 2); });
+    QVERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("cannot schedule new futures after shutdown"));
     // Also as the loop's default executor.
     loop.setDefaultExecutor(&pool);
     std::exception_ptr viaToThread;
-    auto body = [&]() -> Coro<void> { viaToThread = co_await nt::coErrorOf(toThread(square, 3)); };
-    NT_RUN(loop, body());
-    QCOMPARE(nt::whatOf(viaToThread), QStringLiteral("cannot schedule new futures after shutdown"));
+    auto body = [&]() -> Coro<void> { viaToThread = co_await qaiotest::coErrorOf(toThread(square, 3)); };
+    CO_RUN(loop, body());
+    QCOMPARE(qaiotest::whatOf(viaToThread), QStringLiteral("cannot schedule new futures after shutdown"));
     loop.setDefaultExecutor(nullptr);
 }
 
@@ -552,7 +554,7 @@ void TestExecutor::jobsRunConcurrentlyUpToMaxWorkers()
         std::vector<Future<bool>> busy;
         for (int i = 0; i < 4; ++i)
             busy.push_back(runInExecutor(loop, &four, blocking));
-        CO_VERIFY(co_await nt::until([&] { return four.threadPool()->activeThreadCount() == 4; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return four.threadPool()->activeThreadCount() == 4; }));
         auto fifthJob = [&fifthRan] { fifthRan = true; };
         auto fifth = runInExecutor(loop, &four, fifthJob);
         co_await qaio::sleep(0.05);
@@ -562,7 +564,7 @@ void TestExecutor::jobsRunConcurrentlyUpToMaxWorkers()
         CO_VERIFY(fifthRan.load());
         co_await gather(busy);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::thousandJobs()
@@ -582,7 +584,7 @@ void TestExecutor::thousandJobs()
         }
         CO_COMPARE(sum, 332833500LL);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::shutdownDefaultExecutorJoinsThreads()
@@ -595,7 +597,7 @@ void TestExecutor::shutdownDefaultExecutorJoinsThreads()
             finished = true;
         };
         auto future = runInExecutor(loop, nullptr, slow);
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         // The loop keeps running while the threads are joined.
         int ticks = 0;
         auto ticker = [&]() -> Coro<void> {
@@ -611,18 +613,18 @@ void TestExecutor::shutdownDefaultExecutorJoinsThreads()
         ticking.cancel();
         co_await future; // the job's result was delivered
         // As asyncio: the default executor cannot be used any more.
-        auto error = nt::errorOf([&] { runInExecutor(loop, nullptr, square, 2); });
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QLatin1String("shutdown")));
-        auto viaToThread = co_await nt::coErrorOf(toThread(square, 2));
-        CO_VERIFY(nt::holds<RuntimeError>(viaToThread));
+        auto error = qaiotest::errorOf([&] { runInExecutor(loop, nullptr, square, 2); });
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QLatin1String("shutdown")));
+        auto viaToThread = co_await qaiotest::coErrorOf(toThread(square, 2));
+        CO_VERIFY(qaiotest::holds<RuntimeError>(viaToThread));
         // An executor of one's own still works.
         ThreadPoolExecutor mine(1);
         CO_COMPARE(co_await runInExecutor(loop, &mine, square, 3), 9);
         // Calling it again is harmless.
         co_await loop.shutdownDefaultExecutor();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestExecutor::shutdownDefaultExecutorWithTimeout()
@@ -639,17 +641,17 @@ void TestExecutor::shutdownDefaultExecutorWithTimeout()
             finished = true;
         };
         auto future = runInExecutor(loop, nullptr, stuck);
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         const double start = loop.time();
         co_await shutdownDefaultExecutor(loop, 0.1);
         elapsed = loop.time() - start;
         CO_VERIFY(!finished.load());
         release.open();
-        CO_VERIFY(co_await nt::until([&] { return finished.load(); }));
+        CO_VERIFY(co_await qaiotest::until([&] { return finished.load(); }));
         co_await future;
         co_await qaio::sleep(0.1); // let the joining thread finish too
     };
-    const bool ok = nt::runCoro(loop, body(), 30.0, __FILE__, __LINE__);
+    const bool ok = qaiotest::runCoro(loop, body(), 30.0, __FILE__, __LINE__);
     qInstallMessageHandler(previous);
     QVERIFY(ok);
     QVERIFY2(elapsed >= 0.09 && elapsed < 5.0, qPrintable(QString::number(elapsed)));
@@ -668,7 +670,7 @@ void TestExecutor::shutdownDefaultExecutorWithoutExecutor()
         co_await shutdownDefaultExecutor(loop, 1.0);
         elapsed = loop.time() - start;
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(elapsed >= 0 && elapsed < 0.5, qPrintable(QString::number(elapsed)));
 }
 
@@ -676,8 +678,8 @@ void TestExecutor::closedLoopIsRuntimeError()
 {
     Loop loop;
     loop.close();
-    auto error = nt::errorOf([&] { runInExecutor(loop, nullptr, square, 2); });
-    QVERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
+    auto error = qaiotest::errorOf([&] { runInExecutor(loop, nullptr, square, 2); });
+    QVERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
 }
 
 void TestExecutor::resultAfterLoopClosedIsDropped()
@@ -707,19 +709,19 @@ void TestExecutor::resultAfterLoopClosedIsDropped()
 void TestExecutor::unretrievedJobExceptionIsReported()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         {
             auto failing = [] { throw CustomError("nobody asks", 3); };
             auto future = runInExecutor(loop, nullptr, failing);
-            CO_VERIFY(co_await nt::until([&] { return future.done(); }));
+            CO_VERIFY(co_await qaiotest::until([&] { return future.done(); }));
         } // dropped without looking at the exception
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(log.count(QStringLiteral("exception was never retrieved")), 1);
-    QVERIFY(nt::holds<CustomError>(log.entries.at(0).exception));
+    QVERIFY(qaiotest::holds<CustomError>(log.entries.at(0).exception));
 }
 
 void TestExecutor::loopInAnotherThread()

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_qcoro — QCoro and qaio, both ways: a qaio task awaits QCoro
 // tasks, Qt signals (qCoro(obj, &signal)), QTimer*, QTcpSocket* and
 // QNetworkReply* (against a real HTTP server on 127.0.0.1), and stays
 // cancellable on every one of them; a QCoro::Task awaits qaio Futures, Tasks
 // and Coros.
-#include "interoputil.h"
+#include "qaio_test.h"
 
 #include <qaio/qcoro.h>
 #include <qaio/qaio.h>
@@ -305,7 +307,7 @@ private Q_SLOTS:
 void TestInteropQCoro::qcoroTaskResult()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     Probe probe;
     QCOMPARE(loop.runUntilComplete(awaitInt(qcoroValueAfter(10, 42), &probe)), 42);
     QVERIFY(probe.resumed);
@@ -325,7 +327,7 @@ void TestInteropQCoro::qcoroTaskVoid()
 void TestInteropQCoro::qcoroTaskException()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     Probe probe;
     auto task = loop.createTask(awaitInt(qcoroThrowAfter(10, "qcoro failed"), &probe));
     try {
@@ -350,23 +352,23 @@ void TestInteropQCoro::qcoroTaskAlreadyFinished()
 void TestInteropQCoro::qcoroTaskCancelWhileSuspended()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     Probe probe;
     bool completed = false;
     QElapsedTimer clock;
     clock.start();
     auto task = loop.createTask(awaitInt(qcoroValueAfter(400, 1, &completed), &probe));
     loop.callLater(0.02, [&] { task.cancel(QStringLiteral("stop")); });
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     const qint64 cancelledAfter = clock.elapsed();
     QVERIFY(task.cancelled());
     QVERIFY(probe.cancelled);
     QVERIFY2(!completed, qPrintable(QStringLiteral("took %1 ms").arg(cancelledAfter)));
     QVERIFY(cancelledAfter < 400);
     // The QCoro task completes later: harmless.
-    QVERIFY(interop::runUntil(loop, [&] { return completed; }));
-    interop::runFor(loop, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return completed; }));
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!probe.resumed);
     QVERIFY(task.cancelled());
     QCOMPARE(reports.messages(), QStringList());
@@ -376,17 +378,17 @@ void TestInteropQCoro::qcoroTaskCancelWhileSuspended()
 void TestInteropQCoro::qcoroTaskCancelThenLateException()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     Probe probe;
     bool completed = false;
     auto task = loop.createTask(awaitInt(qcoroThrowAfter(300, "late", &completed), &probe));
     loop.callLater(0.01, [&] { task.cancel(); });
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QVERIFY(!completed);
-    QVERIFY(interop::runUntil(loop, [&] { return completed; }));
-    interop::runFor(loop, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return completed; }));
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!probe.resumed);
     QCOMPARE(reports.messages(), QStringList());
     QCOMPARE(log.problems(), QStringList());
@@ -399,9 +401,9 @@ void TestInteropQCoro::lateCompletionAfterLoopClosed()
     QStringList reported;
     {
         Loop loop;
-        interop::Reports reports(loop);
+        qaiotest::Reports reports(loop);
         auto task = loop.createTask(awaitInt(qcoroValueAfter(300, 5, &completed), &probe));
-        interop::runFor(loop, 0.01);
+        qaiotest::runFor(loop, 0.01);
         QVERIFY(probe.started);
         loop.close(); // the task is still pending: abandoned
         reported = reports.messages();
@@ -468,18 +470,18 @@ void TestInteropQCoro::signalTimeout()
 void TestInteropQCoro::signalCancelWhileSuspended()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     Emitter emitter;
     Probe probe;
     auto task = loop.createTask(awaitInt(qCoro(&emitter, &Emitter::fired), &probe));
     loop.callLater(0.01, [&] { task.cancel(); });
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QVERIFY(probe.cancelled);
     // The signal comes after all: nobody is resumed.
     Q_EMIT emitter.fired(9);
-    interop::runFor(loop, 0.02);
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!probe.resumed);
     QCOMPARE(probe.value, 0);
     QCOMPARE(reports.messages(), QStringList());
@@ -505,7 +507,7 @@ void TestInteropQCoro::timerPointer()
 void TestInteropQCoro::timerCancelWhileSuspended()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     QTimer timer;
     timer.setSingleShot(true);
     bool timedOut = false;
@@ -518,11 +520,11 @@ void TestInteropQCoro::timerCancelWhileSuspended()
     };
     auto task = loop.createTask(coro(&timer, &resumed));
     loop.callLater(0.01, [&] { task.cancel(); });
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QVERIFY(!timedOut);
-    QVERIFY(interop::runUntil(loop, [&] { return timedOut; }));
-    interop::runFor(loop, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return timedOut; }));
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!resumed);
     QCOMPARE(reports.messages(), QStringList());
 }
@@ -549,7 +551,7 @@ void TestInteropQCoro::tcpSocketReadAll()
 void TestInteropQCoro::networkReplyResult()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     HttpServer server;
     QVERIFY(server.start());
     QNetworkAccessManager nam;
@@ -612,8 +614,8 @@ void TestInteropQCoro::networkReplyConnectionRefused()
 void TestInteropQCoro::networkReplyCancelWhileSuspended()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     HttpServer server;
     server.holdResponses = true;
     QVERIFY(server.start());
@@ -633,16 +635,16 @@ void TestInteropQCoro::networkReplyCancelWhileSuspended()
     };
     auto task = loop.createTask(coro(reply.data(), &resumed, &cancelled));
     // Cancel once the server holds the request: the reply cannot finish before.
-    QVERIFY(interop::runUntil(loop, [&] { return server.requests == 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return server.requests == 1; }));
     task.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QVERIFY(cancelled);
     QVERIFY(reply && !reply->isFinished());
     // Now the response arrives: harmless.
     server.release();
-    QVERIFY(interop::runUntil(loop, [&] { return reply && reply->isFinished(); }));
-    interop::runFor(loop, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return reply && reply->isFinished(); }));
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!resumed);
     QCOMPARE(reply->readAll(), QByteArray("hello from 127.0.0.1"));
     QCOMPARE(reports.messages(), QStringList());
@@ -672,8 +674,8 @@ void TestInteropQCoro::processViaQCoro()
 void TestInteropQCoro::processCancelWhileSuspended()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     QProcess process;
     bool resumed = false;
     auto coro = [](QProcess *p, bool *after) -> Coro<void> {
@@ -682,14 +684,14 @@ void TestInteropQCoro::processCancelWhileSuspended()
         *after = true;
     };
     auto task = loop.createTask(coro(&process, &resumed));
-    QVERIFY(interop::runUntil(loop, [&] { return process.state() == QProcess::Running; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return process.state() == QProcess::Running; }));
     task.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QCOMPARE(process.state(), QProcess::Running);
     // The process exits later: harmless.
-    QVERIFY(interop::runUntil(loop, [&] { return process.state() == QProcess::NotRunning; }));
-    interop::runFor(loop, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return process.state() == QProcess::NotRunning; }));
+    qaiotest::runFor(loop, 0.02);
     QVERIFY(!resumed);
     QCOMPARE(reports.messages(), QStringList());
     QCOMPARE(log.problems(), QStringList());
@@ -714,13 +716,13 @@ void TestInteropQCoro::qcoroAwaitsVoidFuture()
     // Started from a plain loop callback, not from a task.
     loop.callSoon([&] { qcoroAwaitVoidFuture(future, &done); });
     loop.callLater(0.01, [future]() mutable { future.setResult(); });
-    QVERIFY(interop::runUntil(loop, [&] { return done; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return done; }));
 }
 
 void TestInteropQCoro::qcoroAwaitsFutureException()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     auto future = loop.createFuture<int>();
     loop.callLater(0.01, [future]() mutable { future.setException(TimeoutError("too slow")); });
     QString caught;
@@ -732,7 +734,7 @@ void TestInteropQCoro::qcoroAwaitsFutureException()
         }
     };
     loop.callSoon([&] { coro(future, &caught); });
-    QVERIFY(interop::runUntil(loop, [&] { return !caught.isEmpty(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return !caught.isEmpty(); }));
     QCOMPARE(caught, QStringLiteral("TimeoutError: too slow"));
     QCOMPARE(reports.messages(), QStringList());
 }
@@ -752,7 +754,7 @@ void TestInteropQCoro::qcoroAwaitsCancelledFuture()
     };
     loop.callSoon([&] { coro(future, &caught); });
     loop.callLater(0.01, [future]() mutable { future.cancel(QStringLiteral("bye")); });
-    QVERIFY(interop::runUntil(loop, [&] { return !caught.isEmpty(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return !caught.isEmpty(); }));
     QCOMPARE(caught, QStringLiteral("CancelledError: bye"));
 }
 
@@ -770,7 +772,7 @@ void TestInteropQCoro::qcoroAwaitsTask()
 void TestInteropQCoro::qcoroAwaitsCancelledTask()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     Task<int> inner = loop.createTask(qaioValueAfter(10.0, 1));
     Task<QString> outer = loop.createTask([](Task<int> t) -> Coro<QString> {
         co_return co_await qcoroCatch(t);
@@ -840,11 +842,11 @@ void TestInteropQCoro::qfutureGoesThroughWrapFuture()
     pending.start();
     auto coro = [](QFuture<int> f) -> Coro<int> { co_return co_await f; };
     auto task = loop.createTask(coro(pending.future()));
-    interop::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     task.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
-    QVERIFY(interop::runUntil(loop, [&] { return pending.isCanceled(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return pending.isCanceled(); }));
 
     QPromise<int> later;
     later.start();
@@ -855,7 +857,7 @@ void TestInteropQCoro::qfutureGoesThroughWrapFuture()
         later.addResult(8);
         later.finish();
     });
-    QVERIFY(interop::runUntil(loop, [&] { return value == 8; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return value == 8; }));
 }
 
 QTEST_GUILESS_MAIN(TestInteropQCoro)

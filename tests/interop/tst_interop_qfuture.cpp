@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_qfuture — QFuture and qaio: wrapFuture (asyncio.wrap_future)
 // over real QtConcurrent::run jobs and QPromises fulfilled in other threads;
 // co_await QFuture inside a task; runCoroutineThreadsafe
 // (asyncio.run_coroutine_threadsafe) from a std::thread, a QThread and
 // another qaio loop's thread; cancellation both ways everywhere.
-#include "interoputil.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 #include <qaio/qfuture.h>
@@ -174,7 +176,7 @@ void TestInteropQFuture::cleanup()
 void TestInteropQFuture::wrapConcurrentResult()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     QFuture<int> job = QtConcurrent::run(&m_pool, [] {
         QThread::msleep(10);
         return 6 * 7;
@@ -198,13 +200,13 @@ void TestInteropQFuture::wrapConcurrentVoid()
 void TestInteropQFuture::wrapConcurrentStdExceptionIsUnwrapped()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     QFuture<int> job = QtConcurrent::run(&m_pool, []() -> int {
         throw std::runtime_error("worker failed");
     });
     Future<int> future = wrapFuture(job, loop);
     // QtConcurrent stored a QUnhandledException; the Future has the original.
-    INTEROP_VERIFY_THROWS(std::runtime_error, "worker failed", loop.runUntilComplete(future));
+    QAIO_VERIFY_THROWS(std::runtime_error, "worker failed", loop.runUntilComplete(future));
     QVERIFY(!future.cancelled());
     QCOMPARE(reports.messages(), QStringList());
 }
@@ -293,7 +295,7 @@ void TestInteropQFuture::wrapPromiseWithoutResult()
     promise->start();
     Future<int> future = wrapFuture(promise->future(), loop);
     loop.callLater(0.005, [promise] { promise->finish(); });
-    INTEROP_VERIFY_THROWS(RuntimeError, "without a result", loop.runUntilComplete(future));
+    QAIO_VERIFY_THROWS(RuntimeError, "without a result", loop.runUntilComplete(future));
 }
 
 void TestInteropQFuture::wrapMoveOnlyResult()
@@ -315,7 +317,7 @@ void TestInteropQFuture::wrapCallbacksRunOnLoopThread()
     Future<int> future = wrapFuture(job, loop);
     future.addDoneCallback([&](const FutureBase &) { callbackThread = QThread::currentThread(); });
     loop.runUntilComplete(future);
-    interop::runFor(loop, 0.001);
+    qaiotest::runFor(loop, 0.001);
     QCOMPARE(callbackThread, QThread::currentThread());
 }
 
@@ -333,7 +335,7 @@ void TestInteropQFuture::cancelledQFutureCancelsFuture()
     });
     QElapsedTimer clock;
     clock.start();
-    QVERIFY(interop::runUntil(loop, [&] { return future.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return future.done(); }));
     canceller.join();
     QVERIFY(future.cancelled());
     QVERIFY(clock.elapsed() < 1500);
@@ -344,13 +346,13 @@ void TestInteropQFuture::cancelledQFutureCancelsFuture()
 void TestInteropQFuture::cancelledFutureCancelsQFuture()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     std::atomic<int> state{NotStarted};
     QFuture<int> job = QtConcurrent::run(&m_pool, cancellableJob, &state);
     Future<int> future = wrapFuture(job, loop);
-    QVERIFY(interop::runUntil(loop, [&] { return state.load() == Running; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return state.load() == Running; }));
     QVERIFY(future.cancel());
-    QVERIFY(interop::runUntil(loop, [&] { return state.load() == StoppedEarly; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return state.load() == StoppedEarly; }));
     QVERIFY(job.isCanceled());
     QCOMPARE(reports.messages(), QStringList());
 }
@@ -432,8 +434,8 @@ void TestInteropQFuture::awaitQFutureException()
 void TestInteropQFuture::awaitQFutureCancelTaskCancelsQFuture()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     std::atomic<int> state{NotStarted};
     bool resumed = false;
     auto coro = [](QThreadPool *pool, std::atomic<int> *st, bool *after) -> Coro<int> {
@@ -442,16 +444,16 @@ void TestInteropQFuture::awaitQFutureCancelTaskCancelsQFuture()
         co_return value;
     };
     auto task = loop.createTask(coro(&m_pool, &state, &resumed));
-    QVERIFY(interop::runUntil(loop, [&] { return state.load() == Running; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return state.load() == Running; }));
     QElapsedTimer clock;
     clock.start();
     task.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
     QVERIFY(clock.elapsed() < 1500);
     // The QFuture was cancelled too: the job saw it and stopped.
-    QVERIFY(interop::runUntil(loop, [&] { return state.load() == StoppedEarly; }));
-    interop::runFor(loop, 0.01);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return state.load() == StoppedEarly; }));
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!resumed);
     QCOMPARE(reports.messages(), QStringList());
     QCOMPARE(log.problems(), QStringList());
@@ -491,12 +493,12 @@ void waitAndReport(QFuture<T> future, CallerReport *report)
 void TestInteropQFuture::threadsafeFromStdThreadResult()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     CallerReport report;
     std::thread caller([&] {
         waitAndReport(runCoroutineThreadsafe(valueAfter(0.005, 42), loop), &report);
     });
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     caller.join();
     QCOMPARE(report.value.load(), 42);
     QVERIFY(!report.canceled);
@@ -506,23 +508,23 @@ void TestInteropQFuture::threadsafeFromStdThreadResult()
 void TestInteropQFuture::threadsafeFromStdThreadException()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     CallerReport report;
     std::thread caller([&] {
         waitAndReport(runCoroutineThreadsafe(throwAfter(0.005, "coroutine failed"), loop), &report);
     });
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     caller.join();
     QCOMPARE(report.error, QStringLiteral("runtime_error: coroutine failed"));
     // The QFuture took the exception: nothing is left unretrieved.
-    interop::runFor(loop, 0.005);
+    qaiotest::runFor(loop, 0.005);
     QCOMPARE(reports.messages(), QStringList());
 }
 
 void TestInteropQFuture::threadsafeFromStdThreadCancel()
 {
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     std::atomic<bool> started{false};
     std::atomic<bool> sawCancel{false};
     CallerReport report;
@@ -533,7 +535,7 @@ void TestInteropQFuture::threadsafeFromStdThreadCancel()
         future.cancel();
         waitAndReport(future, &report);
     });
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     caller.join();
     QVERIFY(report.canceled);
     QVERIFY(sawCancel);
@@ -549,7 +551,7 @@ void TestInteropQFuture::threadsafeFromQThreadResult()
         waitAndReport(runCoroutineThreadsafe(valueAfter(0.005, 17), loop), &report);
     }));
     caller->start();
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     QVERIFY(caller->wait(5000));
     QCOMPARE(report.value.load(), 17);
 }
@@ -562,7 +564,7 @@ void TestInteropQFuture::threadsafeFromQThreadException()
         waitAndReport(runCoroutineThreadsafe(throwAfter(0.001, "from qthread"), loop), &report);
     }));
     caller->start();
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     QVERIFY(caller->wait(5000));
     QCOMPARE(report.error, QStringLiteral("runtime_error: from qthread"));
 }
@@ -581,7 +583,7 @@ void TestInteropQFuture::threadsafeFromQThreadCancel()
         waitAndReport(future, &report);
     }));
     caller->start();
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     QVERIFY(caller->wait(5000));
     QVERIFY(report.canceled);
     QVERIFY(sawCancel);
@@ -595,7 +597,7 @@ void TestInteropQFuture::threadsafeVoid()
     std::thread caller([&] {
         waitAndReport(runCoroutineThreadsafe(voidAfter(0.001, &done), loop), &report);
     });
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     caller.join();
     QVERIFY(done);
     QVERIFY(!report.canceled);
@@ -613,11 +615,11 @@ void TestInteropQFuture::threadsafeCancelledTaskCancelsQFuture()
                       &report);
     });
     // The task is cancelled on the loop's side.
-    QVERIFY(interop::runUntil(loop, [&] { return started.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return started.load(); }));
     const QList<TaskBase> tasks = allTasks(loop);
     QCOMPARE(tasks.size(), 1);
     TaskBase(tasks.first()).cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return report.finished.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return report.finished.load(); }));
     caller.join();
     QVERIFY(report.canceled);
     QVERIFY(sawCancel);
@@ -632,7 +634,7 @@ void TestInteropQFuture::threadsafeCancelledBeforeStart()
     // asyncio cancels the task before its first step, so its body never runs.
     QFuture<int> future = runCoroutineThreadsafe(sleepRecordingCancel(&started, &sawCancel), loop);
     future.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return future.isFinished(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return future.isFinished(); }));
     QVERIFY(future.isCanceled());
     QVERIFY(!started);
     QVERIFY(allTasks(loop).isEmpty());
@@ -674,19 +676,19 @@ void TestInteropQFuture::threadsafeAcrossLoopsCancel()
 {
     LoopThread worker;
     Loop loop;
-    interop::Reports reports(loop);
+    qaiotest::Reports reports(loop);
     std::atomic<bool> started{false};
     std::atomic<bool> sawCancel{false};
     auto coro = [](Loop *other, Coro<int> remote) -> Coro<int> {
         co_return co_await runCoroutineThreadsafe(std::move(remote), *other);
     };
     auto task = loop.createTask(coro(&worker.loop(), sleepRecordingCancel(&started, &sawCancel)));
-    QVERIFY(interop::runUntil(loop, [&] { return started.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return started.load(); }));
     // Cancelling the local task cancels the QFuture, which cancels the remote task.
     task.cancel();
-    QVERIFY(interop::runUntil(loop, [&] { return task.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return task.done(); }));
     QVERIFY(task.cancelled());
-    QVERIFY(interop::runUntil(loop, [&] { return sawCancel.load(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return sawCancel.load(); }));
     QCOMPARE(reports.messages(), QStringList());
 }
 

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_reentrancy — a task that blocks in a modal QDialog::exec()
 // keeps every other task running (the dialog's nested loop runs qaio), and no
 // task is ever stepped re-entrantly: each task's steps stay strictly apart,
 // the current task is right in every step, and the blocked task resumes in
 // order once the dialog closes.
-#include "interoputil.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 #include <qaio/qfuture.h>
@@ -145,7 +147,7 @@ void whenVisible(Loop &loop, QDialog &dialog, std::function<void()> fn)
 
 // What was logged, less debug mode's (QAIO_DEBUG=1) warning about the slow
 // step that ran the dialog.
-QStringList problemsBesidesSlowSteps(const interop::LogCapture &log)
+QStringList problemsBesidesSlowSteps(const qaiotest::MessageCapture &log)
 {
     QStringList problems = log.problems();
     problems.removeIf([](const QString &p) {
@@ -172,8 +174,8 @@ void TestInteropReentrancy::modalDialogInTaskKeepsTasksTicking()
 {
     QVERIFY(qobject_cast<QApplication *>(QCoreApplication::instance()));
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     QDialog dialog;
     bool stop = false;
     Ticker a, b, c;
@@ -192,9 +194,9 @@ void TestInteropReentrancy::modalDialogInTaskKeepsTasksTicking()
         });
     });
     QTimer::singleShot(10000, &dialog, [&] { dialog.reject(); }); // safety net
-    QVERIFY(interop::runUntil(loop, [&] { return td.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return td.done(); }));
     stop = true;
-    QVERIFY(interop::runUntil(loop, [&] { return ta.done() && tb.done() && tc.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return ta.done() && tb.done() && tc.done(); }));
 
     QVERIFY(visibleAtClose);
     QCOMPARE(run.result, int(QDialog::Accepted));
@@ -223,8 +225,8 @@ void TestInteropReentrancy::modalDialogInTaskKeepsTasksTicking()
 void TestInteropReentrancy::cancelDuringModalDialogArrivesAfterExec()
 {
     Loop loop;
-    interop::Reports reports(loop);
-    interop::LogCapture log;
+    qaiotest::Reports reports(loop);
+    qaiotest::MessageCapture log;
     QDialog dialog;
     bool stop = false;
     Ticker a;
@@ -238,9 +240,9 @@ void TestInteropReentrancy::cancelDuringModalDialogArrivesAfterExec()
         loop.callLater(0.1, [&] { dialog.accept(); });
     });
     QTimer::singleShot(10000, &dialog, [&] { dialog.reject(); });
-    QVERIFY(interop::runUntil(loop, [&] { return td.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return td.done(); }));
     stop = true;
-    QVERIFY(interop::runUntil(loop, [&] { return ta.done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return ta.done(); }));
     QVERIFY(td.cancelled());
     QCOMPARE(run.result, int(QDialog::Accepted));
     QVERIFY(run.currentTaskRestored);

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_errors — misuse throws asyncio's exceptions with clear messages;
 // errors nobody handles reach the exception handler, whose default logs
 // through the "qaio" category; debug mode's slow-callback warning.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -28,7 +30,7 @@ struct Recorded
 {
     Loop *loop = nullptr;
     QString message;
-    QString exception; // testutil::describe() of context.exception
+    QString exception; // qaiotest::describe() of context.exception
     Handle handle;
     FutureBase future;
     QVariantMap extra;
@@ -83,11 +85,11 @@ void TestLoopErrors::runForeverInsideCallbackThrows()
     QString error;
     bool stillRunning = false;
     loop.callSoon([&] {
-        error = testutil::whatOf<RuntimeError>([&] { loop.runForever(); });
+        error = qaiotest::whatOf<RuntimeError>([&] { loop.runForever(); });
         stillRunning = loop.isRunning();
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QAIO_VERIFY_CONTAINS(error, "This event loop is already running");
     QVERIFY(stillRunning);
 }
@@ -98,10 +100,10 @@ void TestLoopErrors::runUntilCompleteInsideCallbackThrows()
     QString error;
     Future<int> f = loop.createFuture<int>();
     loop.callSoon([&] {
-        error = testutil::whatOf<RuntimeError>([&] { loop.runUntilComplete(f); });
+        error = qaiotest::whatOf<RuntimeError>([&] { loop.runUntilComplete(f); });
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QAIO_VERIFY_CONTAINS(error, "already running");
     // The failed call left no stopping callback behind on the future.
     QCOMPARE(f.statePtr()->callbacks.size(), std::size_t(0));
@@ -116,18 +118,18 @@ void TestLoopErrors::runningAnotherLoopInsideCallbackThrows()
     bool otherRan = false;
     other.callSoon([&] { otherRan = true; });
     loop.callSoon([&] {
-        runError = testutil::whatOf<RuntimeError>([&] { other.runForever(); });
-        completeError = testutil::whatOf<RuntimeError>(
+        runError = qaiotest::whatOf<RuntimeError>([&] { other.runForever(); });
+        completeError = qaiotest::whatOf<RuntimeError>(
             [&] { other.runUntilComplete(other.createFuture<int>()); });
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QAIO_VERIFY_CONTAINS(runError, "Cannot run the event loop while another loop is running");
     QAIO_VERIFY_CONTAINS(completeError, "another loop is running");
     QVERIFY(!other.isRunning());
     // Once the first loop is done, the other one runs normally.
     other.callSoon([&] { other.stop(); });
-    QVERIFY(testutil::runWithTimeout(other));
+    QVERIFY(qaiotest::runWithTimeout(other));
     QVERIFY(otherRan);
 }
 
@@ -137,13 +139,13 @@ void TestLoopErrors::closingARunningLoopThrows()
     QString error;
     bool later = false;
     loop.callSoon([&] {
-        error = testutil::whatOf<RuntimeError>([&] { loop.close(); });
+        error = qaiotest::whatOf<RuntimeError>([&] { loop.close(); });
         loop.callSoon([&] {
             later = true;
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QAIO_VERIFY_CONTAINS(error, "Cannot close a running event loop");
     QVERIFY(!loop.isClosed());
     QVERIFY(later);
@@ -157,7 +159,7 @@ void TestLoopErrors::closingALoopDrivenByQtInsideCallbackThrows()
     QEventLoop qtLoop;
     QString error;
     loop.callSoon([&] {
-        error = testutil::whatOf<RuntimeError>([&] { loop.close(); });
+        error = qaiotest::whatOf<RuntimeError>([&] { loop.close(); });
         qtLoop.quit();
     });
     QTimer::singleShot(5000, &qtLoop, [&] { qtLoop.exit(1); });
@@ -219,7 +221,7 @@ void TestLoopErrors::nonFiniteDelaysThrow()
     QAIO_VERIFY_THROWS(ValueError, "inf", loop.callAt(Inf, cb));
     // Nothing was scheduled.
     loop.callSoon([&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(!ran);
 }
 
@@ -248,7 +250,7 @@ void TestLoopErrors::invalidFdThrowsSystemError()
     QVERIFY(!loop.removeReader(bad)); // nothing was registered
     // The loop is not damaged.
     loop.callSoon([&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
 }
 
 void TestLoopErrors::slowCallbackDurationMustBeFiniteAndNonNegative()
@@ -287,7 +289,7 @@ void TestLoopErrors::exceptionInCallbackReachesHandler()
     std::vector<Recorded> calls;
     bool rethrownAsDomainError = false;
     loop.setExceptionHandler([&](Loop &l, const ExceptionContext &context) {
-        calls.push_back({&l, context.message, testutil::describe(context.exception),
+        calls.push_back({&l, context.message, qaiotest::describe(context.exception),
                          context.handle, context.future, context.extra});
         try {
             std::rethrow_exception(context.exception);
@@ -303,7 +305,7 @@ void TestLoopErrors::exceptionInCallbackReachesHandler()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(later); // the loop kept running
     QCOMPARE(int(calls.size()), 1);
     const Recorded &r = calls.front();
@@ -324,11 +326,11 @@ void TestLoopErrors::exceptionInTimerCallbackReachesHandler()
     QString what;
     loop.setExceptionHandler([&](Loop &, const ExceptionContext &context) {
         seen = context.handle;
-        what = testutil::describe(context.exception);
+        what = qaiotest::describe(context.exception);
     });
     TimerHandle timer = loop.callLater(0.001, [] { throw ValueError("timer failed"); });
     loop.callLater(0.003, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(seen == timer);
     QAIO_VERIFY_CONTAINS(what, "timer failed");
 }
@@ -375,7 +377,7 @@ void TestLoopErrors::nonStdExceptionReachesHandler()
 
     // The default handler names it too.
     loop.setExceptionHandler({});
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     loop.callSoon([] { throw 43; });
     loop.stop();
     loop.runForever();
@@ -392,7 +394,7 @@ void TestLoopErrors::exceptionInDoneCallbackReachesHandler()
     QString what;
     loop.setExceptionHandler([&](Loop &, const ExceptionContext &context) {
         message = context.message;
-        what = testutil::describe(context.exception);
+        what = qaiotest::describe(context.exception);
     });
     Future<int> f(loop);
     f.addDoneCallback([](const FutureBase &) { throw std::logic_error("done callback failed"); });
@@ -407,11 +409,11 @@ void TestLoopErrors::defaultHandlerLogsThroughQaioCategory()
 {
     Loop loop;
     QVERIFY(!loop.getExceptionHandler());
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     Handle h = loop.callSoon([] { throw std::out_of_range("logged failure"); });
     loop.callSoon([&] { loop.callSoon([&] { loop.stop(); }); });
-    QVERIFY(testutil::runWithTimeout(loop));
-    const QList<testutil::LogEntry> logged =
+    QVERIFY(qaiotest::runWithTimeout(loop));
+    const QList<qaiotest::LogEntry> logged =
         capture.qaio(QtCriticalMsg, {QStringLiteral("Exception in callback")});
     QVERIFY2(logged.size() == 1, qPrintable(capture.dump()));
     const QString text = logged.front().message;
@@ -429,7 +431,7 @@ void TestLoopErrors::handlerThatThrowsIsReportedByDefaultHandler()
         ++handlerCalls;
         throw std::runtime_error("handler broke");
     });
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     loop.callSoon([] { throw std::runtime_error("original"); });
     bool later = false;
     loop.callSoon([&] {
@@ -438,10 +440,10 @@ void TestLoopErrors::handlerThatThrowsIsReportedByDefaultHandler()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(later);
     QCOMPARE(handlerCalls, 1);
-    const QList<testutil::LogEntry> logged =
+    const QList<qaiotest::LogEntry> logged =
         capture.qaio(QtCriticalMsg, {QStringLiteral("Unhandled error in exception handler")});
     QVERIFY2(logged.size() == 1, qPrintable(capture.dump()));
     QAIO_VERIFY_CONTAINS(logged.front().message, "handler broke");
@@ -466,7 +468,7 @@ void TestLoopErrors::getExceptionHandlerReturnsWhatWasSet()
     // An empty handler restores the default, which logs instead.
     loop.setExceptionHandler({});
     QVERIFY(!loop.getExceptionHandler());
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     context.message = QStringLiteral("23");
     loop.callExceptionHandler(context);
     QCOMPARE(marker, 17);
@@ -479,7 +481,7 @@ void TestLoopErrors::callExceptionHandlerPassesCustomContext()
     Loop loop;
     std::vector<Recorded> calls;
     loop.setExceptionHandler([&](Loop &l, const ExceptionContext &context) {
-        calls.push_back({&l, context.message, testutil::describe(context.exception),
+        calls.push_back({&l, context.message, qaiotest::describe(context.exception),
                          context.handle, context.future, context.extra});
     });
     Future<int> f(loop);
@@ -516,10 +518,10 @@ void TestLoopErrors::defaultExceptionHandlerLogsEveryField()
     context.exception = std::make_exception_ptr(std::length_error("long"));
     context.future = f;
     context.extra.insert(QStringLiteral("transport"), QStringLiteral("tcp"));
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     loop.defaultExceptionHandler(context);
     QVERIFY(!custom);
-    const QList<testutil::LogEntry> logged =
+    const QList<qaiotest::LogEntry> logged =
         capture.qaio(QtCriticalMsg, {QStringLiteral("everything")});
     QVERIFY2(logged.size() == 1, qPrintable(capture.dump()));
     QAIO_VERIFY_CONTAINS(logged.front().message, "std::length_error: long");
@@ -532,7 +534,7 @@ void TestLoopErrors::futureExceptionNeverRetrievedIsReported()
     Loop loop;
     std::vector<Recorded> calls;
     loop.setExceptionHandler([&](Loop &l, const ExceptionContext &context) {
-        calls.push_back({&l, context.message, testutil::describe(context.exception),
+        calls.push_back({&l, context.message, qaiotest::describe(context.exception),
                          context.handle, context.future, context.extra});
     });
     {
@@ -548,12 +550,12 @@ void TestLoopErrors::futureExceptionNeverRetrievedIsReported()
 void TestLoopErrors::futureExceptionNeverRetrievedIsLoggedByDefault()
 {
     Loop loop;
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     {
         Future<void> f(loop);
         f.setException(std::runtime_error("unlooked"));
     }
-    const QList<testutil::LogEntry> logged =
+    const QList<qaiotest::LogEntry> logged =
         capture.qaio(QtCriticalMsg, {QStringLiteral("exception was never retrieved")});
     QVERIFY2(logged.size() == 1, qPrintable(capture.dump()));
     QAIO_VERIFY_CONTAINS(logged.front().message, "unlooked");
@@ -595,7 +597,7 @@ void TestLoopErrors::slowCallbackIsReported()
     Loop loop;
     loop.setDebug(true);
     loop.setSlowCallbackDuration(0.01);
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     loop.callSoon([] {
         const auto end = std::chrono::steady_clock::now() + 30ms;
         while (std::chrono::steady_clock::now() < end) {
@@ -603,7 +605,7 @@ void TestLoopErrors::slowCallbackIsReported()
     });
     loop.stop();
     loop.runForever();
-    const QList<testutil::LogEntry> logged = capture.qaio(
+    const QList<qaiotest::LogEntry> logged = capture.qaio(
         QtWarningMsg, {QStringLiteral("slowCallbackIsReported"), QStringLiteral("took")});
     QVERIFY2(logged.size() == 1, qPrintable(capture.dump()));
     QAIO_VERIFY_CONTAINS(logged.front().message, "seconds");
@@ -614,7 +616,7 @@ void TestLoopErrors::slowCallbackIsNotReportedWithoutDebug()
     Loop loop;
     loop.setDebug(false);
     loop.setSlowCallbackDuration(0.01);
-    testutil::MessageCapture capture;
+    qaiotest::MessageCapture capture;
     loop.callSoon([] {
         const auto end = std::chrono::steady_clock::now() + 30ms;
         while (std::chrono::steady_clock::now() < end) {

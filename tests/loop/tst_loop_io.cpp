@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_io — addReader / removeReader / addWriter / removeWriter on real
 // socket pairs and pipes.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -111,7 +113,7 @@ void TestLoopIo::readerFiresWhenDataArrives()
         written = true;
         QVERIFY(writeAll(pair.b(), "hello"));
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!firedBeforeWrite);
     QCOMPARE(received, QByteArray("hello"));
     QVERIFY(loop.removeReader(pair.a()));
@@ -129,7 +131,7 @@ void TestLoopIo::readerIsLevelTriggered()
         received += readSome(pair.a(), 1); // one byte per call: it fires again
     });
     loop.callLater(0.030, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(received, QByteArray("abc"));
     QCOMPARE(calls, 3); // and not once more after the data ran out
     QVERIFY(loop.removeReader(pair.a()));
@@ -149,7 +151,7 @@ void TestLoopIo::readerFiresOnEof()
         }
     });
     loop.callLater(0.002, [&] { pair.closeEnd(1); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(eof);
 }
 
@@ -170,7 +172,7 @@ void TestLoopIo::readerOnAPipe()
         loop.removeReader(p[0]);
         loop.stop();
     });
-    const bool ok = testutil::runWithTimeout(loop, 5.0);
+    const bool ok = qaiotest::runWithTimeout(loop, 5.0);
     ::close(p[0]);
     ::close(p[1]);
     QVERIFY(ok);
@@ -197,7 +199,7 @@ void TestLoopIo::removeReaderReturnsTrueThenFalse()
     QVERIFY(loop.removeReader(pair.a()));
     QVERIFY(writeAll(pair.b(), "x"));
     loop.callLater(0.010, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!fired);
 }
 
@@ -216,7 +218,7 @@ void TestLoopIo::readerThatRemovesItself()
         removedAgain = loop.removeReader(pair.a());
     });
     loop.callLater(0.030, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(calls, 1);
     QVERIFY(removed);
     QVERIFY(!removedAgain);
@@ -238,7 +240,7 @@ void TestLoopIo::readerReAddedReplacesTheOldOne()
     QVERIFY(!second.cancelled());
     QCOMPARE(token.use_count(), 1L); // the old callback was released
     QVERIFY(writeAll(pair.b(), "x"));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, QStringList{QStringLiteral("second")});
     QVERIFY(loop.removeReader(pair.a()));
     QVERIFY(!loop.removeReader(pair.a())); // one registration, not two
@@ -258,7 +260,7 @@ void TestLoopIo::readerReplacedFromInsideItsCallback()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (QStringList{QStringLiteral("first:a"), QStringLiteral("second:b")}));
 }
 
@@ -273,7 +275,7 @@ void TestLoopIo::cancelledReaderHandleIsUnregistered()
     h.cancel();
     QVERIFY(writeAll(pair.b(), "ready"));
     loop.callLater(0.020, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(calls, 0);
     QVERIFY(!loop.removeReader(pair.a()));
     // The fd can be watched again afterwards.
@@ -282,7 +284,7 @@ void TestLoopIo::cancelledReaderHandleIsUnregistered()
         loop.removeReader(pair.a());
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(calls, 1);
 }
 
@@ -298,7 +300,7 @@ void TestLoopIo::writerFiresWhenWritable()
         removed = loop.removeWriter(pair.b());
         loop.callLater(0.010, [&] { loop.stop(); });
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(calls, 1);
     QVERIFY(removed);
     QVERIFY(h.cancelled());
@@ -326,7 +328,7 @@ void TestLoopIo::writerWaitsUntilTheSocketDrains()
         while (!readSome(pair.a(), 65536).isEmpty()) {
         }
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!firedBeforeDrain);
     QCOMPARE(calls, 1);
 }
@@ -346,7 +348,7 @@ void TestLoopIo::readerAndWriterOnTheSameFd()
         QVERIFY(loop.removeReader(pair.a()));
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (QStringList{QStringLiteral("writable"), QStringLiteral("readable:r")}));
     QVERIFY(!loop.removeReader(pair.a()));
     QVERIFY(!loop.removeWriter(pair.a()));
@@ -373,7 +375,7 @@ void TestLoopIo::removingAReaderInAnotherFdsCallbackPreventsIt()
         loop.removeReader(second.a());
     });
     loop.callLater(0.020, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq.size(), 1);
 }
 
@@ -391,7 +393,7 @@ void TestLoopIo::readerPassesArguments()
         },
         pair.a(), QStringLiteral("tag:"));
     QVERIFY(writeAll(pair.b(), "data"));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(got, QStringLiteral("tag:data"));
 }
 
@@ -418,7 +420,7 @@ void TestLoopIo::manyReaders()
         for (int i = Count - 1; i >= 0; --i)
             writeAll(pairs[i]->b(), "x");
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(hits, std::vector<int>(Count, 1));
 }
 
@@ -444,7 +446,7 @@ void TestLoopIo::removeReaderAfterTheFdWasClosed()
         loop.stop();
     });
     QVERIFY(writeAll(again.b(), "z"));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(fired);
 }
 
@@ -467,7 +469,7 @@ void TestLoopIo::readerExceptionReachesHandlerAndReaderStays()
         loop.removeReader(pair.a());
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(errors, 1);
     QCOMPARE(calls, 2);
 }

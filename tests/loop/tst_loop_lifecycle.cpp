@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_lifecycle — close() and destruction, the running loop, Loop::thread(),
 // and the event loop policy (getEventLoop / setEventLoop / newEventLoop).
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 #include <qaio/policy.h>
@@ -186,7 +188,7 @@ void TestLoopLifecycle::closeAfterRunning()
         ++ran;
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     auto token = std::make_shared<int>(0);
     loop.callSoon([token] {}); // pending again
     loop.close();
@@ -247,7 +249,7 @@ void TestLoopLifecycle::getRunningLoopInsideCallbacks()
         inTimer = runningLoopOrNull();
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(inSoon, &loop);
     QCOMPARE(inTimer, &loop);
     QCOMPARE(inDone, &loop);
@@ -258,7 +260,7 @@ void TestLoopLifecycle::runningLoopIsRestoredAfterRunForever()
     Loop first;
     Loop second;
     first.callSoon([&] { first.stop(); });
-    QVERIFY(testutil::runWithTimeout(first));
+    QVERIFY(qaiotest::runWithTimeout(first));
     QCOMPARE(runningLoopOrNull(), nullptr);
     // A second loop can run in the same thread once the first has returned.
     Loop *seen = nullptr;
@@ -266,7 +268,7 @@ void TestLoopLifecycle::runningLoopIsRestoredAfterRunForever()
         seen = &getRunningLoop();
         second.stop();
     });
-    QVERIFY(testutil::runWithTimeout(second));
+    QVERIFY(qaiotest::runWithTimeout(second));
     QCOMPARE(seen, &second);
     QCOMPARE(runningLoopOrNull(), nullptr);
 }
@@ -307,7 +309,7 @@ void TestLoopLifecycle::getEventLoopInMainThreadReturnsTheSameLoop()
         ran = true;
         a.stop();
     });
-    QVERIFY(testutil::runWithTimeout(a));
+    QVERIFY(qaiotest::runWithTimeout(a));
     QVERIFY(ran);
 }
 
@@ -321,7 +323,7 @@ void TestLoopLifecycle::getEventLoopReturnsTheRunningLoop()
         inside = &getEventLoop();
         running.stop();
     });
-    QVERIFY(testutil::runWithTimeout(running));
+    QVERIFY(qaiotest::runWithTimeout(running));
     QCOMPARE(inside, &running);
     QCOMPARE(&getEventLoop(), &set);
     setEventLoop(nullptr);
@@ -363,7 +365,7 @@ void TestLoopLifecycle::getEventLoopInWorkerThreadWithoutSetThrows()
     QString error;
     bool gotLoop = false;
     std::unique_ptr<QThread> worker(QThread::create([&] {
-        error = testutil::whatOf<RuntimeError>([&] {
+        error = qaiotest::whatOf<RuntimeError>([&] {
             getEventLoop();
             gotLoop = true;
         });
@@ -412,7 +414,7 @@ void TestLoopLifecycle::newEventLoopMakesAFreshLoop()
         ran = true;
         a->stop();
     });
-    QVERIFY(testutil::runWithTimeout(*a));
+    QVERIFY(qaiotest::runWithTimeout(*a));
     QVERIFY(ran);
     std::unique_ptr<Loop> fromPolicy = getEventLoopPolicy().newEventLoop();
     QVERIFY(fromPolicy && !fromPolicy->isClosed());

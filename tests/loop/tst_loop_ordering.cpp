@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_ordering — asyncio's ordering rules: FIFO callSoon, one batch per
 // iteration, stop(), cancelled handles, timer order, runUntilComplete.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -59,7 +61,7 @@ void TestLoopOrdering::callSoonIsFifo()
     for (int i = 0; i < 100; ++i)
         loop.callSoon([&seq, i] { seq.push_back(i); });
     loop.callSoon([&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     Seq expected;
     for (int i = 0; i < 100; ++i)
         expected.push_back(i);
@@ -103,7 +105,7 @@ void TestLoopOrdering::callSoonInvokesMemberFunctions()
     loop.callSoon(&Counter::add, &counter, 3);
     loop.callLater(0, &Counter::add, &counter, 4);
     loop.callSoon([&] { loop.callSoon([&] { loop.stop(); }); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{3, 4}));
 }
 
@@ -144,7 +146,7 @@ void TestLoopOrdering::queuedCallbacksRunBeforeOnesScheduledDuringTheBatch()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{1, 2, 3, 10, 20, 30}));
 }
 
@@ -167,7 +169,7 @@ void TestLoopOrdering::selfReschedulingChainsInterleave()
     };
     loop.callSoon(a, 0);
     loop.callSoon(b, 0);
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{0, 100, 1, 101, 2, 102, 3, 103}));
 }
 
@@ -204,7 +206,7 @@ void TestLoopOrdering::stopEndsRunForeverAfterTheCurrentBatch()
         loop.callSoon([&] { seq.push_back(6); });
     });
     loop.callSoon([&] { seq.push_back(4); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     // The rest of the batch ran; what the batch scheduled did not.
     QCOMPARE(seq, (Seq{1, 2, 3, 4}));
     QVERIFY(!loop.isRunning());
@@ -234,7 +236,7 @@ void TestLoopOrdering::stopBeforeRunForeverRunsOneBatch()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{1, 2, 3, 4}));
 }
 
@@ -261,7 +263,7 @@ void TestLoopOrdering::stopFromTimerEndsRunForever()
             loop.callLater(0.001, tick);
     };
     loop.callLater(0.001, tick);
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(ticks, 3);
 }
 
@@ -274,7 +276,7 @@ void TestLoopOrdering::runForeverCanBeCalledAgain()
             ++count;
             loop.stop();
         });
-        QVERIFY(testutil::runWithTimeout(loop));
+        QVERIFY(qaiotest::runWithTimeout(loop));
         QCOMPARE(count, round);
     }
 }
@@ -384,7 +386,7 @@ void TestLoopOrdering::equalDeadlinesFireInSchedulingOrder()
     for (int i = 0; i < 50; ++i)
         loop.callAt(when, [&seq, i] { seq.push_back(i); });
     loop.callAt(when + 0.001, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     Seq expected;
     for (int i = 0; i < 50; ++i)
         expected.push_back(i);
@@ -401,7 +403,7 @@ void TestLoopOrdering::timersFireInDeadlineOrder()
     for (int i : order)
         loop.callAt(base + 0.001 * (i + 1), [&seq, i] { seq.push_back(i); });
     loop.callAt(base + 0.02, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
 }
 
@@ -415,7 +417,7 @@ void TestLoopOrdering::cancelledTimerIsSkipped()
     loop.callLater(0.010, [&] { loop.stop(); });
     t.cancel();
     QVERIFY(t.cancelled());
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{1, 3}));
 }
 
@@ -434,7 +436,7 @@ void TestLoopOrdering::timerCancelledByEarlierTimerInSameBatchIsSkipped()
         seq.push_back(3);
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{1, 3}));
 }
 
@@ -520,7 +522,7 @@ void TestLoopOrdering::runUntilCompleteRemovesItsDoneCallback()
             });
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (Seq{1, 2, 3}));
 }
 
@@ -570,7 +572,7 @@ void TestLoopOrdering::isRunningOnlyWhileRunning()
         loop.stop();
         inside.push_back(loop.isRunning()); // still running until the batch ends
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(inside, (std::vector<bool>{true, true, true}));
     QVERIFY(!loop.isRunning());
 }

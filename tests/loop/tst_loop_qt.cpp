@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_qt — one loop with Qt: Qt's event loops run qaio callbacks and
 // timers, runForever() runs Qt's events, nested and modal loops keep qaio
 // going, and a Loop works inside a worker QThread.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -163,7 +165,7 @@ void TestLoopQt::runForeverProcessesPostedEvents()
     };
     for (int i = 0; i < 3; ++i)
         QCoreApplication::postEvent(&recorder, new QEvent(TestEventType));
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (Seq{1, 2, 3}));
 
     // Posted from a qaio callback while the loop runs.
@@ -172,7 +174,7 @@ void TestLoopQt::runForeverProcessesPostedEvents()
         seq.push_back(n);
         loop.stop();
     };
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (Seq{1, 2, 3, 4}));
 }
 
@@ -196,7 +198,7 @@ void TestLoopQt::runForeverProcessesQueuedSignals()
         Q_EMIT emitter.fired(2);
         deliveredSynchronously = !seq.empty();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QVERIFY(!deliveredSynchronously);
     QCOMPARE(seq, (Seq{1, 2}));
 }
@@ -216,7 +218,7 @@ void TestLoopQt::runForeverProcessesQTimers()
     timer.start();
     bool singleShot = false;
     QTimer::singleShot(0, &timer, [&] { singleShot = true; });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(ticks, 5);
     QVERIFY(singleShot);
 }
@@ -248,7 +250,7 @@ void TestLoopQt::nestedEventLoopInCallbackKeepsQaioRunning()
     // Queued in the same batch as the outer callback: the nested loop finishes
     // that batch before it starts a new one.
     loop.callSoon([&] { seq << QStringLiteral("same-batch"); });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(seq, (QStringList{QStringLiteral("outer-start"), QStringLiteral("same-batch"),
                               QStringLiteral("soon-in-nested"), QStringLiteral("timer-in-nested"),
                               QStringLiteral("quit-nested"), QStringLiteral("outer-end=0"),
@@ -274,7 +276,7 @@ void TestLoopQt::nestedEventLoopInTimerCallbackKeepsQaioRunning()
         seq << QStringLiteral("outer-end=%1").arg(rc);
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(seq, (QStringList{QStringLiteral("outer-start"), QStringLiteral("soon-in-nested"),
                               QStringLiteral("timer-in-nested"), QStringLiteral("outer-end=0")}));
 }
@@ -294,7 +296,7 @@ void TestLoopQt::nestedEventLoopCanStopRunForever()
         QTimer::singleShot(5000, &nested, [&] { nested.exit(1); });
         seq << QStringLiteral("nested=%1").arg(nested.exec());
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(seq, (QStringList{QStringLiteral("stop-in-nested"), QStringLiteral("nested=0")}));
     QVERIFY(!loop.isRunning());
 }
@@ -331,7 +333,7 @@ void TestLoopQt::modalDialogKeepsQaioRunning()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(dialogResult, int(QDialog::Accepted));
     QCOMPARE(seq, (QStringList{QStringLiteral("exec"), QStringLiteral("accept visible=1 ticks=3"),
                               QStringLiteral("after-exec"), QStringLiteral("outer-continues")}));
@@ -432,7 +434,7 @@ void TestLoopQt::twoLoopsInTwoThreadsAreIndependent()
         worker.runForever();
     }));
     loop.callSoon([&] { thread->start(); });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QVERIFY(thread->wait(10000));
     QVERIFY(workerSawOwnLoop);
     QCOMPARE(seq, (Seq{1}));

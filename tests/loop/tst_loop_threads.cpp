@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_threads — callSoonThreadsafe under load and as a wake-up, debug
 // mode's foreign-thread checks, loops in threads Qt did not create.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include <qaio/loop.h>
 
@@ -67,7 +69,7 @@ void TestLoopThreads::threadsafeCallsFromFourThreadsAreNotLostAndFifoPerThread()
     }
     // Start sending once the loop runs, so that calls race with its iterations.
     loop.callSoon([&] { go = true; });
-    const bool finished = testutil::runWithTimeout(loop, 60.0);
+    const bool finished = qaiotest::runWithTimeout(loop, 60.0);
     go = true;
     for (std::thread &s : senders)
         s.join();
@@ -97,7 +99,7 @@ void TestLoopThreads::threadsafeCallsWithPausesWakeTheLoopEachTime()
             }
         }
     });
-    const bool finished = testutil::runWithTimeout(loop, 30.0);
+    const bool finished = qaiotest::runWithTimeout(loop, 30.0);
     sender.join();
     QVERIFY(finished);
     QCOMPARE(received.load(), Bursts * 3);
@@ -170,7 +172,7 @@ void TestLoopThreads::threadsafeCallBeforeTheLoopRuns()
     sender.join();
     QVERIFY(seq.empty());
     loop.callSoonThreadsafe([&] { loop.stop(); }); // from the loop's own thread too
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seq, (std::vector<int>{1, 2}));
 }
 
@@ -186,7 +188,7 @@ void TestLoopThreads::threadsafeCallPassesArguments()
             },
             QStringLiteral("x"), 5);
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     sender.join();
     QCOMPARE(got, QStringLiteral("x5"));
 }
@@ -200,7 +202,7 @@ void TestLoopThreads::threadsafeHandleCanBeCancelled()
     sender.join();
     h.cancel();
     loop.callSoon([&] { loop.callSoon([&] { loop.stop(); }); });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(!ran);
 }
 
@@ -212,7 +214,7 @@ void TestLoopThreads::debugModeRejectsForeignCallSoon()
     QString soonError;
     bool ran = false;
     std::thread foreign([&] {
-        soonError = testutil::whatOf<RuntimeError>([&] { loop.callSoon([&] { ran = true; }); });
+        soonError = qaiotest::whatOf<RuntimeError>([&] { loop.callSoon([&] { ran = true; }); });
     });
     foreign.join();
     QAIO_VERIFY_CONTAINS(soonError, "Non-thread-safe operation");
@@ -234,11 +236,11 @@ void TestLoopThreads::debugModeRejectsForeignTimersAndWatchers()
     loop.setDebug(true);
     QString laterError, atError, readerError, writerError, removeError;
     std::thread foreign([&] {
-        laterError = testutil::whatOf<RuntimeError>([&] { loop.callLater(0.01, [] {}); });
-        atError = testutil::whatOf<RuntimeError>([&] { loop.callAt(loop.time(), [] {}); });
-        readerError = testutil::whatOf<RuntimeError>([&] { loop.addReader(0, [] {}); });
-        writerError = testutil::whatOf<RuntimeError>([&] { loop.addWriter(1, [] {}); });
-        removeError = testutil::whatOf<RuntimeError>([&] { loop.removeReader(0); });
+        laterError = qaiotest::whatOf<RuntimeError>([&] { loop.callLater(0.01, [] {}); });
+        atError = qaiotest::whatOf<RuntimeError>([&] { loop.callAt(loop.time(), [] {}); });
+        readerError = qaiotest::whatOf<RuntimeError>([&] { loop.addReader(0, [] {}); });
+        writerError = qaiotest::whatOf<RuntimeError>([&] { loop.addWriter(1, [] {}); });
+        removeError = qaiotest::whatOf<RuntimeError>([&] { loop.removeReader(0); });
     });
     foreign.join();
     QAIO_VERIFY_CONTAINS(laterError, "Non-thread-safe operation");
@@ -266,7 +268,7 @@ void TestLoopThreads::debugModeAllowsThreadsafeCallFromForeignThread()
     });
     foreign.join();
     QVERIFY(!threw);
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QVERIFY(ran);
 }
 
@@ -275,7 +277,7 @@ void TestLoopThreads::runForeverFromAnotherThreadThrows()
     Loop loop;
     QString error;
     std::thread foreign([&] {
-        error = testutil::whatOf<RuntimeError>([&] { loop.runForever(); });
+        error = qaiotest::whatOf<RuntimeError>([&] { loop.runForever(); });
     });
     foreign.join();
     QAIO_VERIFY_CONTAINS(error, "another thread");
@@ -291,12 +293,12 @@ void TestLoopThreads::noRunningLoopInAFreshThread()
         // While this thread's loop runs, another thread has none.
         std::thread other([&] {
             seen = runningLoopOrNull();
-            error = testutil::whatOf<RuntimeError>([] { getRunningLoop(); });
+            error = qaiotest::whatOf<RuntimeError>([] { getRunningLoop(); });
         });
         other.join();
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop));
+    QVERIFY(qaiotest::runWithTimeout(loop));
     QCOMPARE(seen, nullptr);
     QAIO_VERIFY_CONTAINS(error, "no running event loop");
 }

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_timers — timers never fire early, sub-millisecond precision on the
 // epoll backend, a million timers cost one Qt timer at most, cancelled timers
 // are compacted as asyncio does, TimerHandle::when(), std::chrono delays.
-#include "testutil.h"
+#include "qaio_test.h"
 
 #include "loop_p.h" // the test hooks: backend->qtTimerCount(), timerHeapSize()
 
@@ -22,7 +24,7 @@ using namespace std::chrono_literals;
 namespace {
 bool isQtBackend(const Loop &loop)
 {
-    return std::strcmp(loop.impl()->backend->name(), "qt") == 0;
+    return std::strcmp(qaio::detail::implOf(loop).backend->name(), "qt") == 0;
 }
 } // namespace
 
@@ -68,7 +70,7 @@ void TestLoopTimers::timersNeverFireEarly()
                 loop.stop();
         });
     }
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(int(firedWhen.size()), Count);
     QCOMPARE(early, 0);
     QVERIFY(*std::min_element(lateness.begin(), lateness.end()) >= 0.0);
@@ -90,7 +92,7 @@ void TestLoopTimers::subMillisecondDelayIsHonoured()
             late = loop.time() - h.when();
             loop.stop();
         });
-        QVERIFY(testutil::runWithTimeout(loop, 5.0));
+        QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
         QVERIFY2(late >= 0, "the timer fired early");
         lateness.push_back(late);
     }
@@ -108,23 +110,23 @@ void TestLoopTimers::millionTimersCostAtMostOneQtTimer()
     int fired = 0;
     for (int i = 0; i < Count; ++i)
         handles.push_back(loop.callLater(1000.0 + i * 1e-6, [&fired] { ++fired; }));
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(Count));
-    QVERIFY(loop.impl()->backend->qtTimerCount() <= 1);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(Count));
+    QVERIFY(qaio::detail::implOf(loop).backend->qtTimerCount() <= 1);
     // The loop runs with all of them pending.
     bool ran = false;
     loop.callSoon([&] { ran = true; });
     loop.stop();
     loop.runForever();
     QVERIFY(ran);
-    QVERIFY(loop.impl()->backend->qtTimerCount() <= 1);
+    QVERIFY(qaio::detail::implOf(loop).backend->qtTimerCount() <= 1);
 
     for (TimerHandle &h : handles)
         h.cancel();
     // One iteration drops them all (compacted, as asyncio does).
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(0));
-    QCOMPARE(loop.impl()->backend->qtTimerCount(), 0);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(0));
+    QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 0);
     // And the loop still works: timers and callbacks.
     std::vector<int> seq;
     loop.callSoon([&] { seq.push_back(1); });
@@ -132,7 +134,7 @@ void TestLoopTimers::millionTimersCostAtMostOneQtTimer()
         seq.push_back(2);
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (std::vector<int>{1, 2}));
     QCOMPARE(fired, 0);
 }
@@ -142,13 +144,13 @@ void TestLoopTimers::idleLoopHoldsNoQtTimer()
     Loop loop;
     TimerHandle h = loop.callLater(0.001, [&] { loop.stop(); });
     if (isQtBackend(loop))
-        QCOMPARE(loop.impl()->backend->qtTimerCount(), 1);
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+        QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 1);
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     // runWithTimeout cancelled its guard; one more iteration drops it.
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(0));
-    QCOMPARE(loop.impl()->backend->qtTimerCount(), 0);
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(0));
+    QCOMPARE(qaio::detail::implOf(loop).backend->qtTimerCount(), 0);
 }
 
 void TestLoopTimers::cancelledTimersAreCompacted()
@@ -161,10 +163,10 @@ void TestLoopTimers::cancelledTimersAreCompacted()
     for (int i = 0; i < 9000; ++i)
         handles[i].cancel();
     // Cancelling only flags: the heap is untouched until the next iteration.
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(10000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(10000));
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(1000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(1000));
 }
 
 void TestLoopTimers::fewCancelledTimersAreNotCompacted()
@@ -178,13 +180,13 @@ void TestLoopTimers::fewCancelledTimersAreNotCompacted()
         handles[i].cancel();
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(10000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(10000));
     // Past the threshold, the next iteration compacts.
     for (int i = 8000; i < 10000; ++i)
         handles[i].cancel();
     loop.stop();
     loop.runForever();
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(4000));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(4000));
 }
 
 void TestLoopTimers::cancelledTimersAtTheHeadArePopped()
@@ -198,7 +200,7 @@ void TestLoopTimers::cancelledTimersAtTheHeadArePopped()
     loop.stop();
     loop.runForever();
     // A small heap is not compacted, but its cancelled head is dropped.
-    QCOMPARE(loop.impl()->timerHeapSize(), std::size_t(6));
+    QCOMPARE(qaio::detail::implOf(loop).timerHeapSize(), std::size_t(6));
 }
 
 void TestLoopTimers::earlierTimerRearmsTheDeadline()
@@ -211,7 +213,7 @@ void TestLoopTimers::earlierTimerRearmsTheDeadline()
         earlyRan = true;
         loop.stop();
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QVERIFY(earlyRan);
     // Had the loop kept waiting for the 2 s deadline, both would be due together.
     QVERIFY(!lateRan);
@@ -229,7 +231,7 @@ void TestLoopTimers::earlierTimerScheduledByCallbackRearmsTheDeadline()
             loop.stop();
         });
     });
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QVERIFY(earlyRan);
     QVERIFY(!lateRan);
 }
@@ -275,7 +277,7 @@ void TestLoopTimers::callLaterAcceptsChronoDurations()
         firedAt = loop.time();
     });
     loop.callLater(6ms, [&] { loop.stop(); });
-    QVERIFY(testutil::runWithTimeout(loop, 5.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 5.0));
     QCOMPARE(seq, (std::vector<int>{3, 4}));
     QVERIFY(firedAt >= last.when());
 }
@@ -311,7 +313,7 @@ void TestLoopTimers::repeatingTimerChainNeverRunsEarly()
         current = loop.callLater(0.001, tick);
     };
     current = loop.callLater(0.001, tick);
-    QVERIFY(testutil::runWithTimeout(loop, 10.0));
+    QVERIFY(qaiotest::runWithTimeout(loop, 10.0));
     QCOMPARE(ticks, Ticks);
     QCOMPARE(early, 0);
     // Twenty 1 ms timers in sequence take at least 20 ms.

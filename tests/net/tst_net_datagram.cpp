@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_datagram — createDatagramEndpoint and the datagram transport, on
 // real UDP and Unix datagram sockets. Ported from CPython's test_events.py
 // (test_create_datagram_endpoint*), test_base_events.py
 // (create_datagram_endpoint argument handling) and test_selector_events.py
 // (SelectorDatagramTransport: sendto buffering, errors, close/abort).
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -78,7 +80,7 @@ public:
     void resumeWriting() override { ++resumes; }
 };
 
-// A factory handing out one protocol made beforehand (named: see the GCC 12 note in net_util.h).
+// A factory handing out one protocol made beforehand (named: see the GCC 12 note in qaio_test.h).
 ProtocolFactory factoryFor(const std::shared_ptr<DgramRecorder> &p)
 {
     return [p] { return p; };
@@ -91,7 +93,7 @@ SocketAddress sockname(const std::shared_ptr<DatagramTransport> &t)
 
 Coro<bool> waitFor(std::function<bool()> pred, double limit = 5.0)
 {
-    co_return co_await nt::until(std::move(pred), limit);
+    co_return co_await qaiotest::until(std::move(pred), limit);
 }
 
 } // namespace
@@ -160,12 +162,12 @@ void TestNetDatagram::echoServerAndConnectedClient()
         st->close();
         CO_VERIFY(co_await waitFor([&] { return server->lost; }));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::echoIPv6()
 {
-    if (!nt::ipv6Available())
+    if (!qaiotest::ipv6Available())
         QSKIP("no IPv6 loopback");
     Loop loop;
     auto body = [&]() -> Coro<void> {
@@ -183,7 +185,7 @@ void TestNetDatagram::echoIPv6()
         ct->close();
         st->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::unconnectedSendtoSeveralPeers()
@@ -212,7 +214,7 @@ void TestNetDatagram::unconnectedSendtoSeveralPeers()
         bt->close();
         ht->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::existingSocket()
@@ -237,7 +239,7 @@ void TestNetDatagram::existingSocket()
         t->close();
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::existingSocketMustBeDatagram()
@@ -247,15 +249,15 @@ void TestNetDatagram::existingSocketMustBeDatagram()
     auto body = [&]() -> Coro<void> {
         Socket stream(AF_INET, SOCK_STREAM);
         auto p = std::make_shared<DgramRecorder>();
-        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), std::move(stream)));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("datagram socket was expected")));
+        auto error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), std::move(stream)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("datagram socket was expected")));
         Socket closed;
-        error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), std::move(closed)));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), std::move(closed)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(p->events.isEmpty());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::familyOnlyMakesAnUnboundSocket()
@@ -276,7 +278,7 @@ void TestNetDatagram::familyOnlyMakesAnUnboundSocket()
         t->close();
         rt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::noAddressNoFamilyIsValueError()
@@ -284,16 +286,16 @@ void TestNetDatagram::noAddressNoFamilyIsValueError()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         auto p = std::make_shared<DgramRecorder>();
-        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), DatagramEndpointOptions{}));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("unexpected address family")));
+        auto error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), DatagramEndpointOptions{}));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("unexpected address family")));
         // An empty factory is ValueError too; the loop keeps running.
         DatagramEndpointOptions familyOnly{.family = AF_INET};
-        error = co_await nt::coErrorOf(createDatagramEndpoint(loop, ProtocolFactory(), familyOnly));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, ProtocolFactory(), familyOnly));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         co_await qaio::sleep(0);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::noMatchingFamilyIsValueError()
@@ -304,16 +306,16 @@ void TestNetDatagram::noMatchingFamilyIsValueError()
         auto p = std::make_shared<DgramRecorder>();
         DatagramEndpointOptions options{.localAddr = HostPort{QStringLiteral("127.0.0.1"), 0},
                                         .remoteAddr = HostPort{QStringLiteral("::1"), 9}};
-        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("can not get address information")));
+        auto error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("can not get address information")));
         // An unresolvable name is the resolver's error.
         DatagramEndpointOptions bad{.remoteAddr = HostPort{QStringLiteral("no-such-host.invalid"), 9}};
-        error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), bad));
-        CO_VERIFY2(nt::codeOf(error).category() == gaiCategory(), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), bad));
+        CO_VERIFY2(qaiotest::codeOf(error).category() == gaiCategory(), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(p->events.isEmpty());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::bindAddressInUseIsSystemError()
@@ -326,19 +328,19 @@ void TestNetDatagram::bindAddressInUseIsSystemError()
         Q_UNUSED(unused);
         auto second = std::make_shared<DgramRecorder>();
         DatagramEndpointOptions same{.localAddr = HostPort{QStringLiteral("127.0.0.1"), sockname(t).port()}};
-        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(second), same));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
+        auto error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(second), same));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::address_in_use));
         // Again, counting fds (the first failure may open lazily loaded runtime files under ASan).
-        const int before = nt::openFdCount();
-        error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(second), same));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
+        const int before = qaiotest::openFdCount();
+        error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(second), same));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::address_in_use));
         // The failed socket was closed: no more fds than before (the runtime may
         // close one of its own meanwhile, so not necessarily exactly as many).
-        const int after = nt::openFdCount();
+        const int after = qaiotest::openFdCount();
         CO_VERIFY2(after <= before, qPrintable(QStringLiteral("%1 fds before, %2 after").arg(before).arg(after)));
         t->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::reusePortTwoEndpoints()
@@ -361,7 +363,7 @@ void TestNetDatagram::reusePortTwoEndpoints()
         at->close();
         bt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::allowBroadcastDoesNotConnect()
@@ -387,12 +389,12 @@ void TestNetDatagram::allowBroadcastDoesNotConnect()
         t->sendto("bcast");
         CO_VERIFY(co_await waitFor([&] { return receiver->datagrams.size() == 1; }));
         // Another destination than remoteAddr is refused.
-        auto error = nt::errorOf([&] { t->sendto("x", SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { t->sendto("x", SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         t->close();
         rt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::connectErrorIsRaised()
@@ -403,11 +405,11 @@ void TestNetDatagram::connectErrorIsRaised()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         auto p = std::make_shared<DgramRecorder>();
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         DatagramEndpointOptions options{.remoteAddr = HostPort{QStringLiteral("255.255.255.255"), 9}};
-        auto error = co_await nt::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::permission_denied));
-        CO_VERIFY(nt::openFdCount() <= before); // no fd leaked
+        auto error = co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, factoryFor(p), options));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::permission_denied));
+        CO_VERIFY(qaiotest::openFdCount() <= before); // no fd leaked
         CO_VERIFY(p->events.isEmpty());
         options.allowBroadcast = true;
         auto [t, unused] = co_await createDatagramEndpoint(loop, factoryFor(p), options);
@@ -415,7 +417,7 @@ void TestNetDatagram::connectErrorIsRaised()
         CO_VERIFY(!t->getExtraInfo(QStringLiteral("peername")).isValid());
         t->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::connectedRefusedGoesToErrorReceived()
@@ -439,14 +441,14 @@ void TestNetDatagram::connectedRefusedGoesToErrorReceived()
             co_await qaio::sleep(0.01);
         }
         CO_VERIFY(!p->errors.isEmpty());
-        CO_COMPARE(nt::codeOf(p->errors.front()), std::make_error_code(std::errc::connection_refused));
+        CO_COMPARE(qaiotest::codeOf(p->errors.front()), std::make_error_code(std::errc::connection_refused));
         CO_VERIFY(!t->isClosing());
         CO_VERIFY(!p->lost);
         t->close();
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         CO_VERIFY(!p->lostError);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::sendtoAddressChecks()
@@ -458,24 +460,24 @@ void TestNetDatagram::sendtoAddressChecks()
         auto [t, unused] = co_await createDatagramEndpoint(loop, factoryFor(p), local);
         Q_UNUSED(unused);
         // Not connected: an address is required.
-        auto error = nt::errorOf([&] { t->sendto("x"); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("no address")));
+        auto error = qaiotest::errorOf([&] { t->sendto("x"); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("no address")));
 
         auto c = std::make_shared<DgramRecorder>();
         DatagramEndpointOptions remote{.remoteAddr = HostPort{QStringLiteral("127.0.0.1"), sockname(t).port()}};
         auto [ct, cp] = co_await createDatagramEndpoint(loop, factoryFor(c), remote);
         // Connected: only the peer's address (or none) is accepted.
-        error = nt::errorOf([&] { ct->sendto("x", SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("Invalid address")));
+        error = qaiotest::errorOf([&] { ct->sendto("x", SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("Invalid address")));
         ct->sendto("ok", sockname(t));
         CO_VERIFY(co_await waitFor([&] { return p->datagrams.size() == 1; }));
         CO_VERIFY(!p->lost && !c->lost);
         t->close();
         ct->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::sendtoAfterCloseIsIgnoredOrRuntimeError()
@@ -497,14 +499,14 @@ void TestNetDatagram::sendtoAfterCloseIsIgnoredOrRuntimeError()
         ct->sendto("late");
         CO_VERIFY(c->errors.isEmpty());
         // Unconnected: the socket is gone, RuntimeError naming the problem.
-        auto error = nt::errorOf([&] { t->sendto("late", self); });
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("closed")));
+        auto error = qaiotest::errorOf([&] { t->sendto("late", self); });
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("closed")));
         // close() and abort() again are harmless.
         t->close();
         t->abort();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::sendtoQueuesWhenFullWithFlowControl()
@@ -544,11 +546,11 @@ void TestNetDatagram::sendtoQueuesWhenFullWithFlowControl()
         CO_COMPARE(t->getWriteBufferSize(), qsizetype(0));
         CO_VERIFY(p->errors.isEmpty());
         // Bad limits are ValueError.
-        auto error = nt::errorOf([&] { t->setWriteBufferLimits(10, 20); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { t->setWriteBufferLimits(10, 20); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         t->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::closeSendsQueuedDatagramsFirst()
@@ -567,7 +569,7 @@ void TestNetDatagram::closeSendsQueuedDatagramsFirst()
             t->sendto(QByteArray::number(sent++));
         t->close();
         CO_VERIFY(t->isClosing());
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_VERIFY(!p->lost); // waits for the queue
         for (int received = 0; received < sent; ++received) {
             auto [data, from] = co_await sockRecvfrom(loop, theirs, 100);
@@ -577,7 +579,7 @@ void TestNetDatagram::closeSendsQueuedDatagramsFirst()
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         CO_VERIFY(!p->lostError);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::abortDropsQueuedDatagrams()
@@ -608,13 +610,13 @@ void TestNetDatagram::abortDropsQueuedDatagrams()
         }
         CO_COMPARE(received, delivered);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::datagramReceivedThrowsIsFatal()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         auto p = std::make_shared<DgramRecorder>();
@@ -626,11 +628,11 @@ void TestNetDatagram::datagramReceivedThrowsIsFatal()
         sender.setBlocking(false);
         co_await sockSendto(loop, sender, "boom", sockname(t));
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
-        CO_VERIFY(nt::holds<MyError>(p->lostError));
+        CO_VERIFY(qaiotest::holds<MyError>(p->lostError));
         CO_COMPARE(log.count(QStringLiteral("datagramReceived")), 1);
         co_await qaio::sleep(0); // the loop keeps running
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::unixDatagramRemovesStaleSocket()
@@ -662,7 +664,7 @@ void TestNetDatagram::unixDatagramRemovesStaleSocket()
         ct->close();
         st->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::emptyDatagram()
@@ -678,7 +680,7 @@ void TestNetDatagram::emptyDatagram()
         CO_VERIFY(p->datagrams.front().isEmpty());
         t->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetDatagram::noFdLeaks()
@@ -686,7 +688,7 @@ void TestNetDatagram::noFdLeaks()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         co_await qaio::sleep(0);
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         for (int i = 0; i < 50; ++i) {
             auto p = std::make_shared<DgramRecorder>();
             DatagramEndpointOptions local{.localAddr = HostPort{QStringLiteral("127.0.0.1"), 0}};
@@ -698,10 +700,10 @@ void TestNetDatagram::noFdLeaks()
                 t->abort();
             CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         }
-        co_await nt::yieldN(3);
-        CO_VERIFY(nt::openFdCount() <= before); // no fd leaked
+        co_await qaiotest::yieldN(3);
+        CO_VERIFY(qaiotest::openFdCount() <= before); // no fd leaked
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetDatagram)

@@ -1,9 +1,9 @@
-// tst_net_faults — the fault cases of the networking issue that the other
+// tst_net_faults — the networking fault cases that the other
 // net tests did not cover yet (see docs/networking.md, "Faults"): invalid
 // addresses raise asyncio's exceptions while the loop and an established
 // connection carry on; a slow reader keeps drain() at the high-water mark
 // with a measured, bounded write buffer; calls on closed transports.
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -65,32 +65,32 @@ void TestNetFaults::invalidAddressesKeepTheLoopAndConnectionsGoing()
         const ProtocolFactory factory = [] { return std::make_shared<Protocol>(); };
 
         // Unknown host: socket.gaierror (EAI_NONAME) with getaddrinfo's message.
-        auto error = co_await nt::coErrorOf(createConnection(loop, factory, QStringLiteral("no-such-host.invalid"), 80));
-        CO_VERIFY2(nt::codeOf(error).category() == gaiCategory(), qPrintable(nt::describe(error)));
-        CO_VERIFY(!nt::whatOf(error).isEmpty());
-        error = co_await nt::coErrorOf(openConnection(QStringLiteral("no-such-host.invalid"), 80));
-        CO_VERIFY2(nt::codeOf(error).category() == gaiCategory(), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(createConnection(loop, factory, QStringLiteral("no-such-host.invalid"), 80));
+        CO_VERIFY2(qaiotest::codeOf(error).category() == gaiCategory(), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(!qaiotest::whatOf(error).isEmpty());
+        error = co_await qaiotest::coErrorOf(openConnection(QStringLiteral("no-such-host.invalid"), 80));
+        CO_VERIFY2(qaiotest::codeOf(error).category() == gaiCategory(), qPrintable(qaiotest::describe(error)));
         // A malformed numeric address to listen on: gaierror as well.
-        error = co_await nt::coErrorOf(createServer(loop, factory, QStringLiteral("256.256.256.256"), 0));
-        CO_VERIFY2(nt::codeOf(error).category() == gaiCategory(), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(createServer(loop, factory, QStringLiteral("256.256.256.256"), 0));
+        CO_VERIFY2(qaiotest::codeOf(error).category() == gaiCategory(), qPrintable(qaiotest::describe(error)));
         // No host at all: ValueError naming it.
-        error = co_await nt::coErrorOf(createConnection(loop, factory, QString(), 80));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("host")));
+        error = co_await qaiotest::coErrorOf(createConnection(loop, factory, QString(), 80));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("host")));
         // Port 0 cannot be connected to: connection refused.
-        error = co_await nt::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), 0));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
+        error = co_await qaiotest::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), 0));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
         // A Unix path that does not exist (FileNotFoundError), one that is too long (ValueError).
-        error = co_await nt::coErrorOf(openUnixConnection(QStringLiteral("/nonexistent/qaio.sock")));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::no_such_file_or_directory));
-        error = co_await nt::coErrorOf(openUnixConnection(QString(300, QLatin1Char('x'))));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(openUnixConnection(QStringLiteral("/nonexistent/qaio.sock")));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::no_such_file_or_directory));
+        error = co_await qaiotest::coErrorOf(openUnixConnection(QString(300, QLatin1Char('x'))));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         // An invalid SocketAddress for the low-level calls: ValueError.
         Socket sock(AF_INET, SOCK_STREAM);
         sock.setBlocking(false);
-        error = nt::errorOf([&] { sockConnect(loop, sock, SocketAddress()); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("invalid address")));
+        error = qaiotest::errorOf([&] { sockConnect(loop, sock, SocketAddress()); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("invalid address")));
 
         // The loop kept running and the connection was not touched.
         writer.write("after\n");
@@ -100,7 +100,7 @@ void TestNetFaults::invalidAddressesKeepTheLoopAndConnectionsGoing()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetFaults::slowReaderDrainPeakIsBounded()
@@ -126,7 +126,7 @@ void TestNetFaults::slowReaderDrainPeakIsBounded()
         ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
         auto transport = writer.transport();
         high = transport->getWriteBufferLimits().second;
-        const QByteArray payload = nt::pattern(total, 21);
+        const QByteArray payload = qaiotest::pattern(total, 21);
         for (qsizetype at = 0; at < total; at += chunk) {
             writer.write(payload.mid(at, chunk));
             const qsizetype buffered = transport->getWriteBufferSize();
@@ -140,12 +140,12 @@ void TestNetFaults::slowReaderDrainPeakIsBounded()
         }
         writer.close();
         co_await writer.waitClosed();
-        CO_VERIFY(co_await nt::until([&] { return received.size() == total; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return received.size() == total; }, 30));
         CO_VERIFY(received == payload);
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     qInfo("slow reader: peak write buffer %lld bytes (high-water mark %lld + one write of %lld = %lld), %d drains blocked",
           qint64(peak), qint64(high), qint64(chunk), qint64(high + chunk), blockingDrains);
     QVERIFY2(peak <= high + chunk, qPrintable(QString::number(peak)));
@@ -165,7 +165,7 @@ void TestNetFaults::callsOnClosedTransports()
                                                                server->sockets().front().port());
         Q_UNUSED(protocol);
         transport->close();
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_VERIFY(transport->isClosing());
         transport->write("dropped");
         transport->pauseReading();
@@ -174,13 +174,13 @@ void TestNetFaults::callsOnClosedTransports()
         transport->close();
         transport->abort();
         transport->writeEof();
-        auto error = nt::errorOf([&] { transport->setWriteBufferLimits(-1); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { transport->setWriteBufferLimits(-1); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         CO_COMPARE(transport->getWriteBufferSize(), qsizetype(0));
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetFaults)

@@ -3,8 +3,8 @@
 // TLS): write() does not throw, the loop's exception handler gets each error
 // with its message (asyncio's "protocol.pause_writing() failed"), and the
 // transport goes on working: everything written, before and after, arrives.
-#include "net_util.h"
-#include "tls_util.h"
+#include "qaio_net_test.h"
+#include "qaio_tls_test.h"
 
 #include <qaio/qaio.h>
 
@@ -101,27 +101,27 @@ ProtocolFactory factoryFor(const std::shared_ptr<P> &protocol)
 Coro<void> writeThroughThrowingHooks(std::shared_ptr<WriteTransport> t, const ThrowingHooks &writer,
                                      const Collector &reader, QByteArray payload)
 {
-    const auto error = nt::errorOf([&] { t->write(payload); });
-    CO_VERIFY2(!error, qPrintable(nt::describe(error)));
+    const auto error = qaiotest::errorOf([&] { t->write(payload); });
+    CO_VERIFY2(!error, qPrintable(qaiotest::describe(error)));
     CO_COMPARE(writer.pauses, 1);
     CO_VERIFY(t->getWriteBufferSize() > 0);
-    CO_VERIFY(co_await nt::until([&] { return writer.resumes == 1; }));
+    CO_VERIFY(co_await qaiotest::until([&] { return writer.resumes == 1; }));
     t->write("after");
-    CO_VERIFY(co_await nt::until([&] { return reader.data.size() == payload.size() + 5; }));
+    CO_VERIFY(co_await qaiotest::until([&] { return reader.data.size() == payload.size() + 5; }));
     CO_VERIFY(reader.data == payload + "after");
     CO_VERIFY(!t->isClosing());
     t->close();
 }
 
 // One report for each hook, carrying the hook's own exception.
-void checkReported(const nt::ErrorLog &log)
+void checkReported(const qaiotest::ErrorLog &log)
 {
     QCOMPARE(log.count(kPauseFailed), 1);
     QCOMPARE(log.count(kResumeFailed), 1);
     QCOMPARE(log.entries.size(), 2);
     for (const auto &entry : log.entries) {
         const bool pause = entry.message == kPauseFailed;
-        QCOMPARE(nt::whatOf(entry.exception),
+        QCOMPARE(qaiotest::whatOf(entry.exception),
                  pause ? QStringLiteral("pauseWriting boom") : QStringLiteral("resumeWriting boom"));
     }
 }
@@ -143,9 +143,9 @@ private Q_SLOTS:
 void TestNetFlowControl::socketTransport()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
-    const QByteArray payload = nt::pattern(4 * 1024 * 1024, 3);
+    const QByteArray payload = qaiotest::pattern(4 * 1024 * 1024, 3);
     auto body = [&]() -> Coro<void> {
         auto [mine, theirs] = Socket::pair(SOCK_STREAM);
         auto writer = std::make_shared<ThrowingWriter>();
@@ -163,9 +163,9 @@ void TestNetFlowControl::socketTransport()
 void TestNetFlowControl::pipeTransport()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
-    const QByteArray payload = nt::pattern(1024 * 1024, 5);
+    const QByteArray payload = qaiotest::pattern(1024 * 1024, 5);
     auto body = [&]() -> Coro<void> {
         int fds[2];
         CO_VERIFY(::pipe2(fds, O_CLOEXEC) == 0);
@@ -184,7 +184,7 @@ void TestNetFlowControl::pipeTransport()
 void TestNetFlowControl::datagramTransport()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         auto [mine, theirs] = Socket::pair(SOCK_DGRAM);
@@ -197,15 +197,15 @@ void TestNetFlowControl::datagramTransport()
         const QByteArray datagram(1000, 'd');
         int sent = 0;
         while (writer->pauses == 0 && sent < 100000) {
-            const auto error = nt::errorOf([&] { t->sendto(datagram); });
-            CO_VERIFY2(!error, qPrintable(nt::describe(error)));
+            const auto error = qaiotest::errorOf([&] { t->sendto(datagram); });
+            CO_VERIFY2(!error, qPrintable(qaiotest::describe(error)));
             ++sent;
         }
         CO_COMPARE(writer->pauses, 1);
         CO_VERIFY(t->getWriteBufferSize() > 4096);
-        CO_VERIFY(co_await nt::until([&] { return writer->resumes == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return writer->resumes == 1; }));
         t->sendto("after");
-        CO_VERIFY(co_await nt::until([&] { return reader->count == sent + 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return reader->count == sent + 1; }));
         CO_COMPARE(reader->last, QByteArray("after"));
         CO_VERIFY(!t->isClosing());
         t->close();
@@ -218,9 +218,9 @@ void TestNetFlowControl::datagramTransport()
 void TestNetFlowControl::subprocessPipeTransport()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
-    const QByteArray payload = nt::pattern(1024 * 1024, 7);
+    const QByteArray payload = qaiotest::pattern(1024 * 1024, 7);
     auto body = [&]() -> Coro<void> {
         auto writer = std::make_shared<ThrowingSubprocess>();
         const SubprocessProtocolFactory factory = [writer] { return writer; };
@@ -229,13 +229,13 @@ void TestNetFlowControl::subprocessPipeTransport()
         auto in = std::dynamic_pointer_cast<WriteTransport>(transport->getPipeTransport(0));
         CO_VERIFY(in != nullptr);
         // QProcess buffers it all: far past the high-water mark.
-        const auto error = nt::errorOf([&] { in->write(payload); });
-        CO_VERIFY2(!error, qPrintable(nt::describe(error)));
+        const auto error = qaiotest::errorOf([&] { in->write(payload); });
+        CO_VERIFY2(!error, qPrintable(qaiotest::describe(error)));
         CO_COMPARE(writer->pauses, 1);
-        CO_VERIFY(co_await nt::until([&] { return writer->resumes == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return writer->resumes == 1; }));
         in->write("after");
         in->close();
-        CO_VERIFY(co_await nt::until([&] { return writer->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return writer->lost; }));
         CO_VERIFY(writer->out == payload + "after");
         CO_COMPARE(transport->getReturncode(), std::optional<int>(0));
     };
@@ -246,16 +246,16 @@ void TestNetFlowControl::subprocessPipeTransport()
 void TestNetFlowControl::tlsTransport()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
-    const QByteArray payload = nt::pattern(16 * 1024 * 1024, 9);
+    const QByteArray payload = qaiotest::pattern(16 * 1024 * 1024, 9);
     auto reader = std::make_shared<Collector>();
     auto body = [&]() -> Coro<void> {
         ServerOptions serverOptions;
-        serverOptions.ssl = nt::pki().server();
+        serverOptions.ssl = qaiotest::pki().server();
         auto server = co_await createServer(loop, factoryFor(reader), QStringLiteral("127.0.0.1"), 0, serverOptions);
         ConnectionOptions options;
-        options.ssl = nt::pki().client();
+        options.ssl = qaiotest::pki().client();
         options.serverHostname = QStringLiteral("localhost");
         auto writer = std::make_shared<ThrowingWriter>();
         auto [t, p] = co_await createConnection(loop, factoryFor(writer), QStringLiteral("127.0.0.1"),
@@ -264,14 +264,14 @@ void TestNetFlowControl::tlsTransport()
         // Once the socket transport is full, TLS buffers what the app writes.
         qsizetype offset = 0;
         while (writer->pauses == 0 && offset < payload.size()) {
-            const auto error = nt::errorOf([&] { t->write(payload.mid(offset, 16 * 1024)); });
-            CO_VERIFY2(!error, qPrintable(nt::describe(error)));
+            const auto error = qaiotest::errorOf([&] { t->write(payload.mid(offset, 16 * 1024)); });
+            CO_VERIFY2(!error, qPrintable(qaiotest::describe(error)));
             offset += 16 * 1024;
         }
         CO_COMPARE(writer->pauses, 1);
-        CO_VERIFY(co_await nt::until([&] { return writer->resumes == 1; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return writer->resumes == 1; }));
         t->write("after");
-        CO_VERIFY(co_await nt::until([&] { return reader->data.size() == offset + 5; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return reader->data.size() == offset + 5; }));
         CO_VERIFY(reader->data == payload.first(offset) + "after");
         CO_VERIFY(!t->isClosing());
         t->close();

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_happy_eyeballs — RFC 8305 connection racing (createConnection's
 // happyEyeballsDelay) on real loopback sockets. Ported from CPython's
 // test_staggered.py and test_base_events.py (test__interleave_addrinfos,
@@ -5,7 +7,7 @@
 // full drops further SYNs: a connect to it "never answers" (for a second,
 // until the first SYN retransmission), which is what the race must get past.
 #include "happy_eyeballs.h"
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -61,7 +63,7 @@ struct FullListener
 
     FullListener()
     {
-        listener = nt::listener(QStringLiteral("127.0.0.1"), 0);
+        listener = qaiotest::listener(QStringLiteral("127.0.0.1"), 0);
         address = listener.localAddress();
         // Connect until two in a row hang (a slow machine may take a while
         // to answer one): then the queue is full.
@@ -142,7 +144,7 @@ void TestNetHappyEyeballs::sockConnectWaitsForTheHandshake()
         connecting.cancel();
         co_await qaio::sleep(0);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::hangingFirstAttemptSecondStartsAfterDelayAndWins()
@@ -152,10 +154,10 @@ void TestNetHappyEyeballs::hangingFirstAttemptSecondStartsAfterDelayAndWins()
     if (!hanging.full())
         QSKIP("could not fill a listener's accept queue here");
     auto body = [&]() -> Coro<void> {
-        Socket good = nt::listener();
+        Socket good = qaiotest::listener();
         const SocketAddress goodAddress = good.localAddress();
         auto accepted = sockAccept(loop, good);
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         const QList<AddrInfo> infos{tcpInfo(hanging.address), tcpInfo(goodAddress)};
         const double delay = 0.15;
         const double start = loop.time();
@@ -171,16 +173,16 @@ void TestNetHappyEyeballs::hangingFirstAttemptSecondStartsAfterDelayAndWins()
         auto [server, peer] = co_await accepted;
         CO_COMPARE(peer, result.sock.localAddress());
         // The hanging attempt's socket is gone: only the winner (and the accepted side) remain.
-        CO_COMPARE(nt::openFdCount(), before + 2);
+        CO_COMPARE(qaiotest::openFdCount(), before + 2);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::failedAttemptStartsTheNextAtOnce()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket good = nt::listener();
+        Socket good = qaiotest::listener();
         const QList<AddrInfo> infos{tcpInfo(refusedAddress()), tcpInfo(good.localAddress())};
         const double start = loop.time();
         detail::RaceResult result = co_await detail::happyEyeballsConnect(loop, infos, std::nullopt, 10.0);
@@ -188,16 +190,16 @@ void TestNetHappyEyeballs::failedAttemptStartsTheNextAtOnce()
         CO_COMPARE(result.winner, 1);
         CO_VERIFY(result.sock.isValid());
         CO_COMPARE(int(result.errors.size()), 1);
-        CO_COMPARE(nt::codeOf(result.errors.front()), std::make_error_code(std::errc::connection_refused));
+        CO_COMPARE(qaiotest::codeOf(result.errors.front()), std::make_error_code(std::errc::connection_refused));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::allAttemptsFail()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         const SocketAddress a = refusedAddress();
         const SocketAddress b = refusedAddress();
         const QList<AddrInfo> infos{tcpInfo(a), tcpInfo(b), tcpInfo(a)};
@@ -206,12 +208,12 @@ void TestNetHappyEyeballs::allAttemptsFail()
         CO_COMPARE(result.winner, -1);
         CO_COMPARE(int(result.errors.size()), 3);
         for (const auto &error : result.errors)
-            CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
-        CO_VERIFY(nt::whatOf(result.errors[1]).contains(b.toString()));
-        co_await nt::yieldN(2);
-        CO_COMPARE(nt::openFdCount(), before);
+            CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
+        CO_VERIFY(qaiotest::whatOf(result.errors[1]).contains(b.toString()));
+        co_await qaiotest::yieldN(2);
+        CO_COMPARE(qaiotest::openFdCount(), before);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::bothConnectOnlyOneIsKept()
@@ -220,16 +222,16 @@ void TestNetHappyEyeballs::bothConnectOnlyOneIsKept()
     // and the others are closed (their servers see EOF, never data).
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket one = nt::listener();
-        Socket two = nt::listener();
-        const int before = nt::openFdCount();
+        Socket one = qaiotest::listener();
+        Socket two = qaiotest::listener();
+        const int before = qaiotest::openFdCount();
         const QList<AddrInfo> infos{tcpInfo(one.localAddress()), tcpInfo(two.localAddress())};
         detail::RaceResult result = co_await detail::happyEyeballsConnect(loop, infos, std::nullopt, 0.0);
         CO_VERIFY(result.sock.isValid());
         CO_VERIFY(result.winner == 0 || result.winner == 1);
         CO_COMPARE(result.sock.peerAddress(), infos[result.winner].address);
-        co_await nt::yieldN(2);
-        CO_COMPARE(nt::openFdCount(), before + 1);
+        co_await qaiotest::yieldN(2);
+        CO_COMPARE(qaiotest::openFdCount(), before + 1);
         Socket &loserListener = result.winner == 0 ? two : one;
         // If the loser had connected before it was closed, its server reads EOF.
         pollfd ready{loserListener.fileno(), POLLIN, 0};
@@ -239,7 +241,7 @@ void TestNetHappyEyeballs::bothConnectOnlyOneIsKept()
             CO_COMPARE(co_await sockRecv(loop, server, 10), QByteArray());
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::cancellationClosesEveryPendingAttempt()
@@ -250,20 +252,20 @@ void TestNetHappyEyeballs::cancellationClosesEveryPendingAttempt()
         QSKIP("could not fill a listener's accept queue here");
     auto body = [&]() -> Coro<void> {
         co_await qaio::sleep(0);
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         const QList<AddrInfo> infos{tcpInfo(hanging.address), tcpInfo(hanging.address), tcpInfo(hanging.address),
                                     tcpInfo(hanging.address)};
         auto task = createTask(detail::happyEyeballsConnect(loop, infos, std::nullopt, 0.05));
         co_await qaio::sleep(0.2); // three or four attempts are under way
-        CO_VERIFY2(nt::openFdCount() >= before + 3, qPrintable(QString::number(nt::openFdCount() - before)));
+        CO_VERIFY2(qaiotest::openFdCount() >= before + 3, qPrintable(QString::number(qaiotest::openFdCount() - before)));
         task.cancel();
-        auto error = co_await nt::coErrorOf(task);
-        CO_VERIFY2(nt::holds<CancelledError>(error), qPrintable(nt::describe(error)));
-        CO_COMPARE(nt::openFdCount(), before);
+        auto error = co_await qaiotest::coErrorOf(task);
+        CO_VERIFY2(qaiotest::holds<CancelledError>(error), qPrintable(qaiotest::describe(error)));
+        CO_COMPARE(qaiotest::openFdCount(), before);
         co_await qaio::sleep(0.1); // no timer starts another attempt afterwards
-        CO_COMPARE(nt::openFdCount(), before);
+        CO_COMPARE(qaiotest::openFdCount(), before);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::badDelayIsValueError()
@@ -271,11 +273,11 @@ void TestNetHappyEyeballs::badDelayIsValueError()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         const QList<AddrInfo> infos{tcpInfo(refusedAddress()), tcpInfo(refusedAddress())};
-        auto error = co_await nt::coErrorOf(detail::happyEyeballsConnect(loop, infos, std::nullopt, -1.0));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("happyEyeballsDelay")));
+        auto error = co_await qaiotest::coErrorOf(detail::happyEyeballsConnect(loop, infos, std::nullopt, -1.0));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("happyEyeballsDelay")));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::createConnectionWithHappyEyeballs()
@@ -297,7 +299,7 @@ void TestNetHappyEyeballs::createConnectionWithHappyEyeballs()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetHappyEyeballs::createConnectionAllErrors()
@@ -313,20 +315,20 @@ void TestNetHappyEyeballs::createConnectionAllErrors()
         ConnectionOptions options;
         options.happyEyeballsDelay = 0.05;
         options.allErrors = true;
-        auto error = co_await nt::coErrorOf(createConnection(loop, factory, QStringLiteral("localhost"), port, options));
-        CO_VERIFY2(nt::holds<ExceptionGroup>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(createConnection(loop, factory, QStringLiteral("localhost"), port, options));
+        CO_VERIFY2(qaiotest::holds<ExceptionGroup>(error), qPrintable(qaiotest::describe(error)));
         try {
             std::rethrow_exception(error);
         } catch (const ExceptionGroup &group) {
             CO_COMPARE(qsizetype(group.exceptions().size()), resolved.size());
             for (const auto &sub : group.exceptions())
-                CO_COMPARE(nt::codeOf(sub), std::make_error_code(std::errc::connection_refused));
+                CO_COMPARE(qaiotest::codeOf(sub), std::make_error_code(std::errc::connection_refused));
         }
         options.allErrors = false;
-        error = co_await nt::coErrorOf(createConnection(loop, factory, QStringLiteral("localhost"), port, options));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
+        error = co_await qaiotest::coErrorOf(createConnection(loop, factory, QStringLiteral("localhost"), port, options));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetHappyEyeballs)

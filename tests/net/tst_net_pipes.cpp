@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_pipes — connectReadPipe and connectWritePipe on real pipes, FIFOs,
 // ptys and sockets. Ported from CPython's test_events.py (test_read_pipe,
 // test_write_pipe, test_write_pipe_disconnect_on_close, test_read_pty_output,
 // test_write_pty, test_bidirectional_pty) and the behaviour checked by
 // test_unix_events.py's UnixReadPipeTransportTests/UnixWritePipeTransportTests.
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -84,7 +86,7 @@ ProtocolFactory factoryFor(const std::shared_ptr<PipeRecorder> &p)
 
 Coro<bool> waitFor(std::function<bool()> pred, double limit = 5.0)
 {
-    co_return co_await nt::until(std::move(pred), limit);
+    co_return co_await qaiotest::until(std::move(pred), limit);
 }
 
 bool fdIsOpen(int fd)
@@ -197,7 +199,7 @@ void TestNetPipes::readPipe()
         CO_VERIFY(t->isClosing());
         CO_VERIFY(!fdIsOpen(pipe.read)); // the transport owned it
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readPipePauseResume()
@@ -225,7 +227,7 @@ void TestNetPipes::readPipePauseResume()
         t->resumeReading();
         CO_VERIFY(!t->isReading());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readPipeClose()
@@ -245,7 +247,7 @@ void TestNetPipes::readPipeClose()
         CO_VERIFY(!fdIsOpen(pipe.read));
         ::close(pipe.write);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readFifo()
@@ -268,7 +270,7 @@ void TestNetPipes::readFifo()
         CO_COMPARE(p->data, QByteArray("fifo!"));
         CO_VERIFY(p->events.contains(QStringLiteral("eof")));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readSocket()
@@ -288,13 +290,13 @@ void TestNetPipes::readSocket()
         CO_COMPARE(p->events, (QStringList{QStringLiteral("made"), QStringLiteral("data"), QStringLiteral("eof"),
                                             QStringLiteral("lost")}));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readPipeDataReceivedThrows()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         Pipe pipe;
@@ -304,11 +306,11 @@ void TestNetPipes::readPipeDataReceivedThrows()
         Q_UNUSED(unused);
         ::write(pipe.write, "x", 1);
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
-        CO_VERIFY(nt::holds<MyError>(p->lostError));
+        CO_VERIFY(qaiotest::holds<MyError>(p->lostError));
         CO_COMPARE(log.count(QStringLiteral("dataReceived")), 1);
         ::close(pipe.write);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::regularFileIsValueError()
@@ -320,19 +322,19 @@ void TestNetPipes::regularFileIsValueError()
         const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         CO_VERIFY(fd >= 0);
         auto p = std::make_shared<PipeRecorder>();
-        auto error = co_await nt::coErrorOf(connectReadPipe(loop, factoryFor(p), fd));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("pipes")));
-        error = co_await nt::coErrorOf(connectWritePipe(loop, factoryFor(p), fd));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(connectReadPipe(loop, factoryFor(p), fd));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("pipes")));
+        error = co_await qaiotest::coErrorOf(connectWritePipe(loop, factoryFor(p), fd));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(p->events.isEmpty());
         CO_VERIFY(fdIsOpen(fd)); // still the caller's
         ::close(fd);
         // A closed fd is EBADF.
-        error = co_await nt::coErrorOf(connectReadPipe(loop, factoryFor(p), fd));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::bad_file_descriptor));
+        error = co_await qaiotest::coErrorOf(connectReadPipe(loop, factoryFor(p), fd));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::bad_file_descriptor));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::readPtyOutput()
@@ -359,9 +361,9 @@ void TestNetPipes::readPtyOutput()
         CO_VERIFY(co_await waitFor([&] { return p->data == "12345"; }));
         ::close(slave);
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
-        CO_COMPARE(nt::codeOf(p->lostError), std::make_error_code(std::errc::io_error));
+        CO_COMPARE(qaiotest::codeOf(p->lostError), std::make_error_code(std::errc::io_error));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipe()
@@ -389,7 +391,7 @@ void TestNetPipes::writePipe()
         CO_COMPARE(co_await readUpTo(pipe.read, 1), QByteArray()); // EOF
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeFlowControl()
@@ -403,7 +405,7 @@ void TestNetPipes::writePipeFlowControl()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        const QByteArray payload = nt::pattern(1024 * 1024, 3);
+        const QByteArray payload = qaiotest::pattern(1024 * 1024, 3);
         t->write(payload);
         CO_VERIFY(t->getWriteBufferSize() > 64 * 1024);
         CO_VERIFY(t->getWriteBufferSize() < payload.size());
@@ -418,7 +420,7 @@ void TestNetPipes::writePipeFlowControl()
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeCloseSendsQueuedData()
@@ -430,10 +432,10 @@ void TestNetPipes::writePipeCloseSendsQueuedData()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        const QByteArray payload = nt::pattern(512 * 1024, 4);
+        const QByteArray payload = qaiotest::pattern(512 * 1024, 4);
         t->write(payload);
         t->close();
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_VERIFY(!p->lost); // waits for the buffer
         const QByteArray got = co_await readUpTo(pipe.read, payload.size() + 1);
         CO_VERIFY(got == payload); // everything, then EOF
@@ -441,7 +443,7 @@ void TestNetPipes::writePipeCloseSendsQueuedData()
         CO_VERIFY(!p->lostError);
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeAbortDropsQueuedData()
@@ -453,7 +455,7 @@ void TestNetPipes::writePipeAbortDropsQueuedData()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        const QByteArray payload = nt::pattern(512 * 1024, 5);
+        const QByteArray payload = qaiotest::pattern(512 * 1024, 5);
         t->write(payload);
         t->abort();
         CO_COMPARE(t->getWriteBufferSize(), qsizetype(0));
@@ -464,7 +466,7 @@ void TestNetPipes::writePipeAbortDropsQueuedData()
         CO_VERIFY(payload.startsWith(got));
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeWriteEof()
@@ -476,7 +478,7 @@ void TestNetPipes::writePipeWriteEof()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        const QByteArray payload = nt::pattern(200 * 1024, 6);
+        const QByteArray payload = qaiotest::pattern(200 * 1024, 6);
         t->write(payload);
         t->writeEof(); // pending data goes first
         CO_VERIFY(t->isClosing());
@@ -486,7 +488,7 @@ void TestNetPipes::writePipeWriteEof()
         CO_VERIFY(!p->lostError);
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeReaderGoneWhileIdle()
@@ -504,7 +506,7 @@ void TestNetPipes::writePipeReaderGoneWhileIdle()
         CO_VERIFY(t->isClosing());
         CO_VERIFY(!fdIsOpen(pipe.write));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeReaderGoneWithQueuedData()
@@ -516,14 +518,14 @@ void TestNetPipes::writePipeReaderGoneWithQueuedData()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        t->write(nt::pattern(256 * 1024, 7));
+        t->write(qaiotest::pattern(256 * 1024, 7));
         CO_VERIFY(t->getWriteBufferSize() > 0);
         ::close(pipe.read);
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
-        CO_COMPARE(nt::codeOf(p->lostError), std::make_error_code(std::errc::broken_pipe));
+        CO_COMPARE(qaiotest::codeOf(p->lostError), std::make_error_code(std::errc::broken_pipe));
         CO_COMPARE(t->getWriteBufferSize(), qsizetype(0));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePipeDisconnectOnClose()
@@ -542,7 +544,7 @@ void TestNetPipes::writePipeDisconnectOnClose()
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
         CO_VERIFY(!p->lostError);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writeToClosedReaderIsEpipeNotSigpipe()
@@ -560,10 +562,10 @@ void TestNetPipes::writeToClosedReaderIsEpipeNotSigpipe()
         t->write("into the void");
         CO_VERIFY(t->isClosing());
         CO_VERIFY(co_await waitFor([&] { return p->lost; }));
-        CO_COMPARE(nt::codeOf(p->lostError), std::make_error_code(std::errc::broken_pipe));
+        CO_COMPARE(qaiotest::codeOf(p->lostError), std::make_error_code(std::errc::broken_pipe));
         t->write("again"); // ignored
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writePty()
@@ -587,7 +589,7 @@ void TestNetPipes::writePty()
         CO_VERIFY(!p->lostError);
         ::close(master);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::bidirectionalPty()
@@ -613,7 +615,7 @@ void TestNetPipes::bidirectionalPty()
         CO_VERIFY(co_await waitFor([&] { return reader->lost && writer->lost; }));
         ::close(slave);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::writeAfterCloseIsIgnored()
@@ -636,7 +638,7 @@ void TestNetPipes::writeAfterCloseIsIgnored()
         CO_COMPARE(co_await readUpTo(pipe.read, 10), QByteArray());
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::badWriteBufferLimits()
@@ -647,19 +649,19 @@ void TestNetPipes::badWriteBufferLimits()
         auto p = std::make_shared<PipeRecorder>();
         auto [t, unused] = co_await connectWritePipe(loop, factoryFor(p), pipe.write);
         Q_UNUSED(unused);
-        auto error = nt::errorOf([&] { t->setWriteBufferLimits(1, 2); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        error = nt::errorOf([&] { t->setWriteBufferLimits(std::nullopt, -1); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { t->setWriteBufferLimits(1, 2); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        error = qaiotest::errorOf([&] { t->setWriteBufferLimits(std::nullopt, -1); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         t->setWriteBufferLimits(100);
         CO_COMPARE(t->getWriteBufferLimits(), (std::pair<qsizetype, qsizetype>(25, 100)));
         // Empty factories are ValueError.
-        error = co_await nt::coErrorOf(connectReadPipe(loop, ProtocolFactory(), pipe.read));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(connectReadPipe(loop, ProtocolFactory(), pipe.read));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         t->close();
         ::close(pipe.read);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetPipes::noFdLeaks()
@@ -667,7 +669,7 @@ void TestNetPipes::noFdLeaks()
     Loop loop;
     auto body = [&]() -> Coro<void> {
         co_await qaio::sleep(0);
-        const int before = nt::openFdCount();
+        const int before = qaiotest::openFdCount();
         for (int i = 0; i < 30; ++i) {
             Pipe pipe;
             auto r = std::make_shared<PipeRecorder>();
@@ -679,10 +681,10 @@ void TestNetPipes::noFdLeaks()
             CO_VERIFY(co_await waitFor([&] { return r->lost && w->lost; }));
             CO_COMPARE(r->data, QByteArray("x"));
         }
-        co_await nt::yieldN(3);
-        CO_COMPARE(nt::openFdCount(), before);
+        co_await qaiotest::yieldN(3);
+        CO_COMPARE(qaiotest::openFdCount(), before);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetPipes)

@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_protocols — the stream transport and the protocol callbacks
 // (createConnection, createUnixConnection, connectAcceptedSocket), and
 // servers (createServer, createUnixServer, Server). Ported in spirit from
 // CPython's test_events.py (network parts), test_selector_events.py
 // (transport behaviour), test_server.py and test_buffered_proto.py; on real
 // loopback sockets.
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -157,7 +159,7 @@ Coro<std::shared_ptr<Recorder>> connectRecorder(Loop &loop, quint16 port, std::f
 Coro<bool> waitLost(const std::shared_ptr<Recorder> &r, double limit = 10.0)
 {
     Recorder *raw = r.get(); // a lambda capturing the shared_ptr would hit the GCC 12 bug above
-    co_return co_await nt::until([raw] { return raw->lost; }, limit);
+    co_return co_await qaiotest::until([raw] { return raw->lost; }, limit);
 }
 
 // A raw client: connect, send, read up to n bytes (or EOF).
@@ -283,7 +285,7 @@ private Q_SLOTS:
 void TestNetProtocols::connectionMadeBeforeDataReceived()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Recorders accepted;
     auto body = [&]() -> Coro<void> {
@@ -293,7 +295,7 @@ void TestNetProtocols::connectionMadeBeforeDataReceived()
         };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
         CO_VERIFY(client->made);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->data == "hello"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->data == "hello"; }));
         auto peer = accepted[0];
         CO_COMPARE(peer->events, QStringList({QStringLiteral("made"), QStringLiteral("data")}));
         CO_COMPARE(client->events, QStringList({QStringLiteral("made")}));
@@ -309,7 +311,7 @@ void TestNetProtocols::connectionMadeBeforeDataReceived()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
@@ -346,7 +348,7 @@ void TestNetProtocols::eofReceivedTrueKeepsHalfOpen()
                                               QStringLiteral("lost")}));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(!closingAtEof);
 }
 
@@ -359,19 +361,19 @@ void TestNetProtocols::eofReceivedFalseCloses()
         std::function<void(Recorder &)> configure = [](Recorder &r) { r.keepOpenOnEof = true; };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
         client->transport->writeEof();
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }));
         auto peer = accepted[0];
         CO_VERIFY(peer->eof);
         CO_VERIFY(!peer->error);
         // The server side closed, so the client sees EOF; it keeps itself open.
-        CO_VERIFY(co_await nt::until([&] { return client->eof; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return client->eof; }));
         CO_VERIFY(!client->lost);
         CO_VERIFY(!client->transport->isClosing());
         client->transport->close();
         CO_VERIFY(co_await waitLost(client));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::connectionLostNullAfterClose()
@@ -389,14 +391,14 @@ void TestNetProtocols::connectionLostNullAfterClose()
         transport->close();       // twice is harmless
         CO_VERIFY(co_await waitLost(client));
         CO_VERIFY(!client->error);
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_COMPARE(client->events.count(QStringLiteral("lost")), qsizetype(1));
         CO_VERIFY(!transport->isReading());
         // The socket is closed once connectionLost ran.
         CO_VERIFY(transport->getProtocol() == nullptr);
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::closeSendsQueuedDataBeforeFin()
@@ -409,14 +411,14 @@ void TestNetProtocols::closeSendsQueuedDataBeforeFin()
         });
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
-        const QByteArray payload = nt::pattern(16 * 1024 * 1024, 11);
+        const QByteArray payload = qaiotest::pattern(16 * 1024 * 1024, 11);
         auto transport = client->transport;
         transport->write(payload);
         CO_VERIFY2(transport->getWriteBufferSize() > 0, "the socket took 16 MiB at once");
         transport->close();
-        co_await nt::yieldN(5);
+        co_await qaiotest::yieldN(5);
         CO_VERIFY(!client->lost); // still sending
         peer->transport->resumeReading();
         CO_VERIFY(co_await waitLost(client, 30));
@@ -428,7 +430,7 @@ void TestNetProtocols::closeSendsQueuedDataBeforeFin()
         CO_VERIFY(peer->data == payload);
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::abortDropsQueuedData()
@@ -441,9 +443,9 @@ void TestNetProtocols::abortDropsQueuedData()
         });
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
-        const QByteArray payload = nt::pattern(16 * 1024 * 1024, 12);
+        const QByteArray payload = qaiotest::pattern(16 * 1024 * 1024, 12);
         auto transport = client->transport;
         transport->write(payload);
         CO_VERIFY(transport->getWriteBufferSize() > 0);
@@ -451,7 +453,7 @@ void TestNetProtocols::abortDropsQueuedData()
         CO_VERIFY(transport->isClosing());
         CO_COMPARE(transport->getWriteBufferSize(), qsizetype(0));
         CO_VERIFY(!client->lost);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(client->lost); // at once, not after sending
         CO_VERIFY(!client->error);
         peer->transport->resumeReading();
@@ -460,7 +462,7 @@ void TestNetProtocols::abortDropsQueuedData()
         CO_VERIFY(peer->data == payload.left(peer->data.size()));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::writeEofHalfCloseBothWays()
@@ -484,7 +486,7 @@ void TestNetProtocols::writeEofHalfCloseBothWays()
         transport->writeEof();
         transport->writeEof(); // twice is harmless
         CO_VERIFY(!transport->isClosing());
-        CO_VERIFY(co_await nt::until([&] { return client->eof; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return client->eof; }));
         CO_COMPARE(client->data, QByteArrayLiteral("reply:question"));
         CO_VERIFY(!client->lost);
         auto peer = accepted.at(0);
@@ -498,7 +500,7 @@ void TestNetProtocols::writeEofHalfCloseBothWays()
         CO_VERIFY(!peer->error);
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::writeEofAfterPendingData()
@@ -507,7 +509,7 @@ void TestNetProtocols::writeEofAfterPendingData()
     // and the reading side stays open.
     Loop loop;
     Recorders accepted;
-    const QByteArray payload = nt::pattern(16 * 1024 * 1024, 13);
+    const QByteArray payload = qaiotest::pattern(16 * 1024 * 1024, 13);
     auto body = [&]() -> Coro<void> {
         ProtocolFactory factory = recorderFactory(accepted, [](Recorder &r) {
             r.keepOpenOnEof = true;
@@ -517,16 +519,16 @@ void TestNetProtocols::writeEofAfterPendingData()
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         std::function<void(Recorder &)> configure = [](Recorder &r) { r.keepOpenOnEof = true; };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
         client->transport->write(payload);
         CO_VERIFY(client->transport->getWriteBufferSize() > 0);
         client->transport->writeEof();
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_VERIFY(!peer->eof);
         peer->transport->resumeReading();
         const QByteArray expected = "got " + QByteArray::number(payload.size());
-        CO_VERIFY(co_await nt::until([&] { return client->data == expected; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return client->data == expected; }, 30));
         CO_VERIFY(peer->data == payload);
         client->transport->close();
         peer->transport->close();
@@ -534,7 +536,7 @@ void TestNetProtocols::writeEofAfterPendingData()
         CO_VERIFY(co_await waitLost(peer));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::writeAfterWriteEofIsRuntimeError()
@@ -545,18 +547,18 @@ void TestNetProtocols::writeAfterWriteEofIsRuntimeError()
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
         client->transport->writeEof();
-        auto error = nt::errorOf([&] { client->transport->write("late"); });
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QLatin1String("writeEof")));
+        auto error = qaiotest::errorOf([&] { client->transport->write("late"); });
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QLatin1String("writeEof")));
         QList<QByteArray> lines;
         lines << "a" << "b";
-        error = nt::errorOf([&] { client->transport->writelines(lines); });
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
+        error = qaiotest::errorOf([&] { client->transport->writelines(lines); });
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
         client->transport->close();
         CO_VERIFY(co_await waitLost(client));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::writelinesSendsInOrder()
@@ -570,23 +572,23 @@ void TestNetProtocols::writelinesSendsInOrder()
         lines << "one " << "" << "two " << "three";
         client->transport->writelines(lines);
         // Behind a big queued write, writelines keeps the order too.
-        const QByteArray big = nt::pattern(8 * 1024 * 1024, 14);
+        const QByteArray big = qaiotest::pattern(8 * 1024 * 1024, 14);
         client->transport->write(big);
         QList<QByteArray> more;
         more << " four" << " five";
         client->transport->writelines(more);
         client->transport->close();
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }, 30));
         CO_VERIFY(accepted[0]->data == "one two three" + big + " four five");
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::writeAfterConnectionLostIsIgnored()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Recorders accepted;
     auto body = [&]() -> Coro<void> {
@@ -600,7 +602,7 @@ void TestNetProtocols::writeAfterConnectionLostIsIgnored()
         CO_COMPARE(transport->getWriteBufferSize(), qsizetype(0));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
@@ -620,17 +622,17 @@ void TestNetProtocols::pauseResumeWritingAtWaterMarks()
             r.onResume = [&](Recorder &self) { sizeAtResume = self.transport->getWriteBufferSize(); };
         };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
         auto transport = client->transport;
         transport->setWriteBufferLimits(64 * 1024, 16 * 1024);
         CO_COMPARE(transport->getWriteBufferLimits(), (std::pair<qsizetype, qsizetype>(16 * 1024, 64 * 1024)));
-        const QByteArray chunk = nt::pattern(32 * 1024, 15);
+        const QByteArray chunk = qaiotest::pattern(32 * 1024, 15);
         qsizetype written = 0;
         for (int i = 0; i < 4096 && client->pauses == 0; ++i) {
             transport->write(chunk);
             written += chunk.size();
-            co_await nt::yieldN(1);
+            co_await qaiotest::yieldN(1);
         }
         CO_COMPARE(client->pauses, 1);
         CO_VERIFY(sizeAtPause > 64 * 1024);
@@ -642,15 +644,15 @@ void TestNetProtocols::pauseResumeWritingAtWaterMarks()
         CO_COMPARE(client->resumes, 0);
         // The reader catches up: resumeWriting at the low-water mark.
         peer->transport->resumeReading();
-        CO_VERIFY(co_await nt::until([&] { return client->resumes == 1; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return client->resumes == 1; }, 30));
         CO_VERIFY2(sizeAtResume <= 16 * 1024, qPrintable(QString::number(sizeAtResume)));
-        CO_VERIFY(co_await nt::until([&] { return peer->data.size() == written; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return peer->data.size() == written; }, 30));
         CO_COMPARE(client->events.mid(1, 2), QStringList({QStringLiteral("pause"), QStringLiteral("resume")}));
         // Lowering the high-water mark below what is buffered pauses at once.
         peer->transport->pauseReading();
         for (int i = 0; i < 4096 && transport->getWriteBufferSize() == 0; ++i) {
             transport->write(chunk);
-            co_await nt::yieldN(1);
+            co_await qaiotest::yieldN(1);
         }
         CO_VERIFY(transport->getWriteBufferSize() > 0);
         CO_COMPARE(client->pauses, 1);
@@ -659,7 +661,7 @@ void TestNetProtocols::pauseResumeWritingAtWaterMarks()
         transport->abort();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::slowReaderKeepsWriteBufferBounded()
@@ -670,7 +672,7 @@ void TestNetProtocols::slowReaderKeepsWriteBufferBounded()
     Recorders accepted;
     const qsizetype total = 8 * 1024 * 1024;
     const qsizetype chunkSize = 32 * 1024;
-    const QByteArray payload = nt::pattern(total, 16);
+    const QByteArray payload = qaiotest::pattern(total, 16);
     qsizetype produced = 0;
     qsizetype maxBuffered = 0;
     bool paused = false;
@@ -701,13 +703,13 @@ void TestNetProtocols::slowReaderKeepsWriteBufferBounded()
         auto client = co_await connectRecorder(loop, portOf(server), configure);
         produce(*client);
         CO_VERIFY(co_await waitLost(client, 60));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }, 60));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }, 60));
         CO_VERIFY(accepted[0]->data == payload);
         CO_VERIFY(client->pauses >= 1);
         CO_COMPARE(client->pauses, client->resumes);
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(maxBuffered <= 64 * 1024 + chunkSize, qPrintable(QString::number(maxBuffered)));
 }
 
@@ -721,11 +723,11 @@ void TestNetProtocols::setWriteBufferLimitsValidation()
         auto t = client->transport;
         using Limits = std::pair<qsizetype, qsizetype>;
         CO_COMPARE(t->getWriteBufferLimits(), Limits(16 * 1024, 64 * 1024)); // asyncio's defaults
-        auto error = nt::errorOf([&] { t->setWriteBufferLimits(10, 20); });
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QLatin1String("high")));
+        auto error = qaiotest::errorOf([&] { t->setWriteBufferLimits(10, 20); });
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QLatin1String("high")));
         CO_COMPARE(t->getWriteBufferLimits(), Limits(16 * 1024, 64 * 1024)); // unchanged
-        CO_VERIFY(nt::holds<ValueError>(nt::errorOf([&] { t->setWriteBufferLimits(10, -1); })));
+        CO_VERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { t->setWriteBufferLimits(10, -1); })));
         t->setWriteBufferLimits(100);
         CO_COMPARE(t->getWriteBufferLimits(), Limits(25, 100));
         t->setWriteBufferLimits(std::nullopt, 10);
@@ -737,7 +739,7 @@ void TestNetProtocols::setWriteBufferLimitsValidation()
         t->close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::pauseReadingResumeReading()
@@ -747,7 +749,7 @@ void TestNetProtocols::pauseReadingResumeReading()
     auto body = [&]() -> Coro<void> {
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
         auto t = peer->transport;
         CO_VERIFY(t->isReading());
@@ -760,7 +762,7 @@ void TestNetProtocols::pauseReadingResumeReading()
         t->resumeReading();
         CO_VERIFY(t->isReading());
         t->resumeReading(); // idempotent
-        CO_VERIFY(co_await nt::until([&] { return peer->data == "while paused"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return peer->data == "while paused"; }));
         CO_COMPARE(peer->events.count(QStringLiteral("data")), qsizetype(1));
         // EOF also waits while paused.
         t->pauseReading();
@@ -773,7 +775,7 @@ void TestNetProtocols::pauseReadingResumeReading()
         CO_VERIFY(!t->isReading()); // closed
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::getExtraInfo()
@@ -783,7 +785,7 @@ void TestNetProtocols::getExtraInfo()
     auto body = [&]() -> Coro<void> {
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto c = client->transport;
         auto s = accepted[0]->transport;
         const auto clientSock = c->getExtraInfo(QStringLiteral("sockname")).value<SocketAddress>();
@@ -808,13 +810,13 @@ void TestNetProtocols::getExtraInfo()
         c->close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::peerResetMidWrite()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Recorders accepted;
     auto body = [&]() -> Coro<void> {
@@ -823,22 +825,22 @@ void TestNetProtocols::peerResetMidWrite()
         });
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
-        client->transport->write(nt::pattern(16 * 1024 * 1024, 17));
+        client->transport->write(qaiotest::pattern(16 * 1024 * 1024, 17));
         CO_VERIFY(client->transport->getWriteBufferSize() > 0);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         // The peer goes away with a reset while we are still writing.
         setResetOnClose(peer->transport->getExtraInfo(QStringLiteral("socket")).toInt());
         peer->transport->abort();
         CO_VERIFY(co_await waitLost(client));
-        const std::error_code code = nt::codeOf(client->error);
+        const std::error_code code = qaiotest::codeOf(client->error);
         CO_VERIFY2(code == std::errc::connection_reset || code == std::errc::broken_pipe,
-                   qPrintable(nt::describe(client->error)));
+                   qPrintable(qaiotest::describe(client->error)));
         CO_VERIFY(!client->transport); // released in connectionLost
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     // OS errors end the connection; they are not reported as bugs.
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
@@ -854,7 +856,7 @@ void TestNetProtocols::writeToClosedPeerIsBrokenPipe()
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         std::function<void(Recorder &)> configure = [](Recorder &r) { r.keepOpenOnEof = true; };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
-        CO_VERIFY(co_await nt::until([&] { return client->eof; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return client->eof; }));
         auto transport = client->transport;
         // Half-open: writing is allowed, and fails once the peer resets (no SIGPIPE).
         for (int i = 0; i < 1000 && !client->lost; ++i) {
@@ -862,12 +864,12 @@ void TestNetProtocols::writeToClosedPeerIsBrokenPipe()
             co_await qaio::sleep(0.001);
         }
         CO_VERIFY(client->lost);
-        const std::error_code code = nt::codeOf(client->error);
+        const std::error_code code = qaiotest::codeOf(client->error);
         CO_VERIFY2(code == std::errc::broken_pipe || code == std::errc::connection_reset,
-                   qPrintable(nt::describe(client->error)));
+                   qPrintable(qaiotest::describe(client->error)));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 namespace {
@@ -921,7 +923,7 @@ void TestNetProtocols::bufferedProtocol()
 {
     Loop loop;
     std::vector<std::shared_ptr<Collector>> accepted;
-    const QByteArray payload = nt::pattern(100 * 1000, 18);
+    const QByteArray payload = qaiotest::pattern(100 * 1000, 18);
     auto body = [&]() -> Coro<void> {
         auto factory = [&]() -> std::shared_ptr<BaseProtocol> {
             auto c = std::make_shared<Collector>();
@@ -930,7 +932,7 @@ void TestNetProtocols::bufferedProtocol()
         };
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         co_await rawExchange(loop, server->sockets().front(), payload, 0);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }));
         auto c = accepted[0];
         CO_VERIFY(c->data == payload);
         CO_VERIFY(c->getBufferCalls >= 1000); // 100 bytes at a time
@@ -941,13 +943,13 @@ void TestNetProtocols::bufferedProtocol()
         CO_COMPARE(c->events, QStringList({QStringLiteral("made"), QStringLiteral("eof"), QStringLiteral("lost")}));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::bufferedProtocolGetBufferThrows()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     std::vector<std::shared_ptr<Collector>> accepted;
     bool empty = false;
@@ -961,24 +963,24 @@ void TestNetProtocols::bufferedProtocolGetBufferThrows()
         };
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         co_await rawExchange(loop, server->sockets().front(), "data", 0);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }));
-        CO_VERIFY2(nt::holds<MyError>(accepted[0]->error), qPrintable(nt::describe(accepted[0]->error)));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }));
+        CO_VERIFY2(qaiotest::holds<MyError>(accepted[0]->error), qPrintable(qaiotest::describe(accepted[0]->error)));
         // An empty buffer is a bug of the protocol too.
         empty = true;
         co_await rawExchange(loop, server->sockets().front(), "data", 0);
-        CO_VERIFY(co_await nt::until([&] { return accepted.size() == 2 && accepted[1]->lost; }));
-        CO_VERIFY2(nt::holds<RuntimeError>(accepted[1]->error), qPrintable(nt::describe(accepted[1]->error)));
+        CO_VERIFY(co_await qaiotest::until([&] { return accepted.size() == 2 && accepted[1]->lost; }));
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(accepted[1]->error), qPrintable(qaiotest::describe(accepted[1]->error)));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(log.count(QStringLiteral("getBuffer")), 2);
-    QVERIFY(nt::holds<MyError>(log.entries.at(0).exception));
+    QVERIFY(qaiotest::holds<MyError>(log.entries.at(0).exception));
 }
 
 void TestNetProtocols::dataReceivedThrowsIsFatal()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     Recorders accepted;
     auto body = [&]() -> Coro<void> {
@@ -988,15 +990,15 @@ void TestNetProtocols::dataReceivedThrowsIsFatal()
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
         client->transport->write("poison");
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->lost; }));
-        CO_VERIFY2(nt::holds<MyError>(accepted[0]->error), qPrintable(nt::describe(accepted[0]->error)));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->lost; }));
+        CO_VERIFY2(qaiotest::holds<MyError>(accepted[0]->error), qPrintable(qaiotest::describe(accepted[0]->error)));
         // The connection is gone for the client too.
         CO_VERIFY(co_await waitLost(client));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(log.count(QStringLiteral("protocol.dataReceived() call failed")), 1);
-    QVERIFY(nt::holds<MyError>(log.entries.at(0).exception));
+    QVERIFY(qaiotest::holds<MyError>(log.entries.at(0).exception));
     QVERIFY(log.entries.at(0).extra.contains(QStringLiteral("transport")));
 }
 
@@ -1016,7 +1018,7 @@ void TestNetProtocols::setProtocolSwitchesProtocols()
         auto server = co_await createServer(loop, factory, QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server));
         client->transport->write("first");
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->data == "first"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->data == "first"; }));
         CO_VERIFY(accepted[0]->transport->getProtocol() == second);
         client->transport->write("second");
         client->transport->close();
@@ -1027,7 +1029,7 @@ void TestNetProtocols::setProtocolSwitchesProtocols()
         CO_COMPARE(accepted[0]->data, QByteArrayLiteral("first"));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 // ------------------------------------------------------------------ making connections
@@ -1039,21 +1041,21 @@ void TestNetProtocols::createConnectionRefused()
         Socket bound(AF_INET, SOCK_STREAM);
         bound.bind(SocketAddress::fromString(QStringLiteral("127.0.0.1"), 0));
         Recorders made;
-        auto error = co_await nt::coErrorOf(createConnection(loop, recorderFactory(made), QStringLiteral("127.0.0.1"),
+        auto error = co_await qaiotest::coErrorOf(createConnection(loop, recorderFactory(made), QStringLiteral("127.0.0.1"),
                                                              bound.localAddress().port()));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
         CO_VERIFY(made.empty()); // no protocol for a failed connection
         // allErrors: an ExceptionGroup of every attempt.
         ConnectionOptions options;
         options.allErrors = true;
-        auto group = co_await nt::coErrorOf(createConnection(loop, recorderFactory(made), QStringLiteral("127.0.0.1"),
+        auto group = co_await qaiotest::coErrorOf(createConnection(loop, recorderFactory(made), QStringLiteral("127.0.0.1"),
                                                              bound.localAddress().port(), options));
-        CO_VERIFY2(nt::holds<ExceptionGroup>(group), qPrintable(nt::describe(group)));
+        CO_VERIFY2(qaiotest::holds<ExceptionGroup>(group), qPrintable(qaiotest::describe(group)));
         // An empty host is a ValueError.
-        auto noHost = co_await nt::coErrorOf(createConnection(loop, recorderFactory(made), QString(), 80));
-        CO_VERIFY(nt::holds<ValueError>(noHost));
+        auto noHost = co_await qaiotest::coErrorOf(createConnection(loop, recorderFactory(made), QString(), 80));
+        CO_VERIFY(qaiotest::holds<ValueError>(noHost));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::createConnectionResolvesLocalhost()
@@ -1065,11 +1067,11 @@ void TestNetProtocols::createConnectionResolvesLocalhost()
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0);
         auto client = co_await connectRecorder(loop, portOf(server), {}, QStringLiteral("localhost"));
         client->transport->write("via name");
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->data == "via name"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->data == "via name"; }));
         client->transport->close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::createConnectionWithLocalAddress()
@@ -1091,14 +1093,14 @@ void TestNetProtocols::createConnectionWithLocalAddress()
         auto [transport, protocol] = co_await createConnection(loop, recorderFactory(mine), QStringLiteral("127.0.0.1"),
                                                                portOf(server), options);
         CO_COMPARE(transport->getExtraInfo(QStringLiteral("sockname")).value<SocketAddress>().port(), localPort);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         CO_COMPARE(accepted[0]->transport->getExtraInfo(QStringLiteral("peername")).value<SocketAddress>().port(),
                    localPort);
         CO_VERIFY(protocol == mine.at(0));
         transport->close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::createConnectionOnConnectedSocket()
@@ -1114,25 +1116,25 @@ void TestNetProtocols::createConnectionOnConnectedSocket()
         auto [transport, protocol] = co_await createConnection(loop, recorderFactory(mine), std::move(sock));
         CO_VERIFY(!sock.isValid()); // the transport owns it now
         transport->write("over sock=");
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->data == "over sock="; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->data == "over sock="; }));
         transport->close();
 
         // Only stream sockets will do.
         Socket udp(AF_INET, SOCK_DGRAM);
-        auto error = co_await nt::coErrorOf(createConnection(loop, recorderFactory(mine), std::move(udp)));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        auto closed = co_await nt::coErrorOf(createConnection(loop, recorderFactory(mine), Socket()));
-        CO_VERIFY2(nt::holds<ValueError>(closed), qPrintable(nt::describe(closed)));
+        auto error = co_await qaiotest::coErrorOf(createConnection(loop, recorderFactory(mine), std::move(udp)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        auto closed = co_await qaiotest::coErrorOf(createConnection(loop, recorderFactory(mine), Socket()));
+        CO_VERIFY2(qaiotest::holds<ValueError>(closed), qPrintable(qaiotest::describe(closed)));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::connectAcceptedSocket()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket listening = nt::listener();
+        Socket listening = qaiotest::listener();
         Socket client(AF_INET, SOCK_STREAM);
         client.setBlocking(false);
         auto accepting = sockAccept(loop, listening);
@@ -1153,7 +1155,7 @@ void TestNetProtocols::connectAcceptedSocket()
         CO_COMPARE(recorder->data, QByteArrayLiteral("accepted elsewhere"));
         CO_VERIFY(recorder->eof);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixConnectionAndServer()
@@ -1170,18 +1172,18 @@ void TestNetProtocols::unixConnectionAndServer()
         auto [transport, protocol] = co_await createUnixConnection(loop, recorderFactory(mine), path);
         CO_COMPARE(transport->getExtraInfo(QStringLiteral("peername")).value<SocketAddress>().path(), path);
         transport->write("unix echo");
-        CO_VERIFY(co_await nt::until([&] { return mine.at(0)->data == "unix echo"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return mine.at(0)->data == "unix echo"; }));
         transport->close();
         CO_VERIFY(co_await waitLost(mine.at(0)));
         server->close();
         co_await server->waitClosed();
         // Nobody listens any more.
-        auto error = co_await nt::coErrorOf(createUnixConnection(loop, recorderFactory(mine), path));
-        const std::error_code code = nt::codeOf(error);
+        auto error = co_await qaiotest::coErrorOf(createUnixConnection(loop, recorderFactory(mine), path));
+        const std::error_code code = qaiotest::codeOf(error);
         CO_VERIFY2(code == std::errc::no_such_file_or_directory || code == std::errc::connection_refused,
-                   qPrintable(nt::describe(error)));
+                   qPrintable(qaiotest::describe(error)));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::badProtocolFactories()
@@ -1190,19 +1192,19 @@ void TestNetProtocols::badProtocolFactories()
     auto body = [&]() -> Coro<void> {
         auto server = co_await createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), 0);
         auto nullFactory = []() -> std::shared_ptr<BaseProtocol> { return nullptr; };
-        auto error = co_await nt::coErrorOf(createConnection(loop, nullFactory, QStringLiteral("127.0.0.1"), portOf(server)));
-        CO_VERIFY2(nt::holds<TypeError>(error), qPrintable(nt::describe(error)));
-        error = co_await nt::coErrorOf(createConnection(loop, ProtocolFactory(), QStringLiteral("127.0.0.1"), portOf(server)));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        error = co_await nt::coErrorOf(createServer(loop, ProtocolFactory(), QStringLiteral("127.0.0.1"), 0));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(createConnection(loop, nullFactory, QStringLiteral("127.0.0.1"), portOf(server)));
+        CO_VERIFY2(qaiotest::holds<TypeError>(error), qPrintable(qaiotest::describe(error)));
+        error = co_await qaiotest::coErrorOf(createConnection(loop, ProtocolFactory(), QStringLiteral("127.0.0.1"), portOf(server)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        error = co_await qaiotest::coErrorOf(createServer(loop, ProtocolFactory(), QStringLiteral("127.0.0.1"), 0));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         ServerOptions options;
         options.backlog = -1;
-        error = co_await nt::coErrorOf(createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), 0, options));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        error = co_await qaiotest::coErrorOf(createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), 0, options));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 // ------------------------------------------------------------------ servers
@@ -1216,16 +1218,16 @@ void TestNetProtocols::serverServesSeveralConnections()
         CO_VERIFY(&server->getLoop() == &loop);
         std::vector<Coro<QByteArray>> clients;
         for (int i = 0; i < 20; ++i) {
-            const QByteArray message = "client " + QByteArray::number(i) + " " + nt::pattern(1000 * i, quint32(i + 1));
+            const QByteArray message = "client " + QByteArray::number(i) + " " + qaiotest::pattern(1000 * i, quint32(i + 1));
             clients.push_back(rawExchange(loop, server->sockets().front(), message, message.size()));
         }
         const std::vector<QByteArray> replies = co_await gather(clients);
         for (int i = 0; i < 20; ++i)
-            CO_VERIFY(replies[size_t(i)] == "client " + QByteArray::number(i) + " " + nt::pattern(1000 * i, quint32(i + 1)));
+            CO_VERIFY(replies[size_t(i)] == "client " + QByteArray::number(i) + " " + qaiotest::pattern(1000 * i, quint32(i + 1)));
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::closeClients()
@@ -1237,24 +1239,24 @@ void TestNetProtocols::closeClients()
         Recorders clients;
         for (int i = 0; i < 3; ++i)
             clients.push_back(co_await connectRecorder(loop, portOf(server)));
-        CO_VERIFY(co_await nt::until([&] { return accepted.size() == 3; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return accepted.size() == 3; }));
         Task<void> waiting = createTask(server->waitClosed());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!waiting.done());
         server->close();
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!waiting.done()); // clients are still connected
         CO_VERIFY(!server->isServing());
         CO_VERIFY(server->sockets().isEmpty());
         server->closeClients();
-        co_await nt::yieldN(4);
+        co_await qaiotest::yieldN(4);
         CO_VERIFY(waiting.done());
         for (auto &c : clients)
             CO_VERIFY(co_await waitLost(c));
         for (auto &a : accepted)
             CO_VERIFY(!a->error);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::abortClients()
@@ -1267,22 +1269,22 @@ void TestNetProtocols::abortClients()
             r.onMade = [](Recorder &self) { self.transport->pauseReading(); };
         };
         auto client = co_await connectRecorder(loop, portOf(server), configure);
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         auto peer = accepted[0];
         // The server side has data it cannot send: close() would wait for it.
-        peer->transport->write(nt::pattern(16 * 1024 * 1024, 19));
+        peer->transport->write(qaiotest::pattern(16 * 1024 * 1024, 19));
         CO_VERIFY(peer->transport->getWriteBufferSize() > 0);
         Task<void> waiting = createTask(server->waitClosed());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!waiting.done());
         server->close();
         server->abortClients();
-        co_await nt::yieldN(4);
+        co_await qaiotest::yieldN(4);
         CO_VERIFY(waiting.done());
         CO_VERIFY(peer->lost);
         client->transport->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::waitClosedWaitsForClients()
@@ -1294,20 +1296,20 @@ void TestNetProtocols::waitClosedWaitsForClients()
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0);
         // Not closed, no clients: blocks.
         Task<void> task1 = createTask(server->waitClosed());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!task1.done());
         // Not closed, one client: blocks.
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         Task<void> task2 = createTask(server->waitClosed());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!task1.done());
         CO_VERIFY(!task2.done());
         // Closed, one client: blocks.
         server->close();
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         Task<void> task3 = createTask(server->waitClosed());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!task1.done());
         CO_VERIFY(!task2.done());
         CO_VERIFY(!task3.done());
@@ -1318,7 +1320,7 @@ void TestNetProtocols::waitClosedWaitsForClients()
         co_await task3;
         co_await server->waitClosed(); // at once
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::waitClosedRace()
@@ -1327,7 +1329,7 @@ void TestNetProtocols::waitClosedRace()
     auto body = [&]() -> Coro<void> {
         auto server = co_await createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), 0);
         Task<void> task = createTask(server->waitClosed());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!task.done());
         auto client = co_await connectRecorder(loop, portOf(server));
         loop.callSoon([server] { server->close(); });
@@ -1335,7 +1337,7 @@ void TestNetProtocols::waitClosedRace()
         co_await server->waitClosed();
         co_await task;
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::serveForeverCancelledClosesServer()
@@ -1345,29 +1347,29 @@ void TestNetProtocols::serveForeverCancelledClosesServer()
         auto server = co_await createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), 0);
         const SocketAddress address = server->sockets().front();
         Task<void> serving = createTask(server->serveForever());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!serving.done());
         CO_VERIFY(server->isServing());
         // Only one serveForever at a time.
-        auto second = co_await nt::coErrorOf(server->serveForever());
-        CO_VERIFY2(nt::holds<RuntimeError>(second), qPrintable(nt::describe(second)));
+        auto second = co_await qaiotest::coErrorOf(server->serveForever());
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(second), qPrintable(qaiotest::describe(second)));
         // It serves.
         CO_COMPARE(co_await rawExchange(loop, address, "ping", 4), QByteArrayLiteral("ping"));
         serving.cancel();
-        auto error = co_await nt::coErrorOf(serving);
-        CO_VERIFY2(nt::holds<CancelledError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(serving);
+        CO_VERIFY2(qaiotest::holds<CancelledError>(error), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(!server->isServing());
         CO_VERIFY(server->sockets().isEmpty());
-        auto again = co_await nt::coErrorOf(server->serveForever());
-        CO_VERIFY2(nt::holds<RuntimeError>(again), qPrintable(nt::describe(again)));
-        CO_VERIFY(nt::whatOf(again).contains(QLatin1String("closed")));
+        auto again = co_await qaiotest::coErrorOf(server->serveForever());
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(again), qPrintable(qaiotest::describe(again)));
+        CO_VERIFY(qaiotest::whatOf(again).contains(QLatin1String("closed")));
         // Nobody listens any more.
         Socket sock(AF_INET, SOCK_STREAM);
         sock.setBlocking(false);
-        auto refused = co_await nt::coErrorOf(sockConnect(loop, sock, address));
-        CO_COMPARE(nt::codeOf(refused), std::make_error_code(std::errc::connection_refused));
+        auto refused = co_await qaiotest::coErrorOf(sockConnect(loop, sock, address));
+        CO_COMPARE(qaiotest::codeOf(refused), std::make_error_code(std::errc::connection_refused));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::startServingLater()
@@ -1385,8 +1387,8 @@ void TestNetProtocols::startServingLater()
         {
             Socket sock(AF_INET, SOCK_STREAM);
             sock.setBlocking(false);
-            auto refused = co_await nt::coErrorOf(sockConnect(loop, sock, address));
-            CO_COMPARE(nt::codeOf(refused), std::make_error_code(std::errc::connection_refused));
+            auto refused = co_await qaiotest::coErrorOf(sockConnect(loop, sock, address));
+            CO_COMPARE(qaiotest::codeOf(refused), std::make_error_code(std::errc::connection_refused));
         }
         co_await server->startServing();
         CO_VERIFY(server->isServing());
@@ -1396,19 +1398,19 @@ void TestNetProtocols::startServingLater()
 
         // serveForever on a server that is serving already.
         Task<void> serving = createTask(server->serveForever());
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_COMPARE(co_await rawExchange(loop, address, "more", 4), QByteArrayLiteral("more"));
         serving.cancel();
-        co_await nt::coErrorOf(serving);
+        co_await qaiotest::coErrorOf(serving);
         CO_VERIFY(serving.cancelled());
         CO_VERIFY(!server->isServing());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::ipv4AndIpv6Hosts()
 {
-    if (!nt::ipv6Available())
+    if (!qaiotest::ipv6Available())
         QSKIP("::1 is not available here");
     Loop loop;
     auto body = [&]() -> Coro<void> {
@@ -1426,7 +1428,7 @@ void TestNetProtocols::ipv4AndIpv6Hosts()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::allInterfacesShareOnePort()
@@ -1447,7 +1449,7 @@ void TestNetProtocols::allInterfacesShareOnePort()
                    QByteArrayLiteral("any"));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixServerCleansUpItsSocket()
@@ -1463,7 +1465,7 @@ void TestNetProtocols::unixServerCleansUpItsSocket()
         server->close();
         CO_VERIFY(!QFileInfo::exists(path));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixServerRemovesStaleSocket()
@@ -1486,11 +1488,11 @@ void TestNetProtocols::unixServerRemovesStaleSocket()
         QFile file(path);
         CO_VERIFY(file.open(QIODevice::WriteOnly));
         file.close();
-        auto error = co_await nt::coErrorOf(createUnixServer(loop, echoFactory(), path));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
+        auto error = co_await qaiotest::coErrorOf(createUnixServer(loop, echoFactory(), path));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::address_in_use));
         CO_VERIFY(QFileInfo::exists(path));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixServerCleanupPrevented()
@@ -1504,10 +1506,10 @@ void TestNetProtocols::unixServerCleanupPrevented()
         server->close();
         CO_VERIFY(QFileInfo::exists(path));
         // Without clean-up the stale file is in the way.
-        auto error = co_await nt::coErrorOf(createUnixServer(loop, echoFactory(), path, {}, false));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
+        auto error = co_await qaiotest::coErrorOf(createUnixServer(loop, echoFactory(), path, {}, false));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::address_in_use));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixServerCleanupReplaced()
@@ -1525,7 +1527,7 @@ void TestNetProtocols::unixServerCleanupReplaced()
         server->close();
         CO_VERIFY(QFileInfo::exists(path));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::unixServerCleanupGone()
@@ -1535,7 +1537,7 @@ void TestNetProtocols::unixServerCleanupGone()
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("gone.sock"));
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         auto server = co_await createUnixServer(loop, echoFactory(), path);
@@ -1544,14 +1546,14 @@ void TestNetProtocols::unixServerCleanupGone()
         co_await server->waitClosed();
         CO_VERIFY(!QFileInfo::exists(path));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(log.entries.isEmpty());
 }
 
 void TestNetProtocols::emfileServerKeepsServing()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     FdLimitGuard guard;
     auto body = [&]() -> Coro<void> {
@@ -1577,9 +1579,9 @@ void TestNetProtocols::emfileServerKeepsServing()
 
         // The kernel completes the connection; the server cannot accept it.
         co_await sockConnect(loop, client, address);
-        CO_VERIFY(co_await nt::until([&] { return log.count(QStringLiteral("out of system resource")) > 0; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return log.count(QStringLiteral("out of system resource")) > 0; }));
         const auto &entry = log.entries.front();
-        CO_COMPARE(nt::codeOf(entry.exception), std::make_error_code(std::errc::too_many_files_open));
+        CO_COMPARE(qaiotest::codeOf(entry.exception), std::make_error_code(std::errc::too_many_files_open));
         CO_VERIFY(server->isServing());
 
         // Free the fds: the server picks the connection up again.
@@ -1595,7 +1597,7 @@ void TestNetProtocols::emfileServerKeepsServing()
         CO_COMPARE(co_await rawExchange(loop, address, "and new ones", 12), QByteArrayLiteral("and new ones"));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     guard.release();
     rlimit now{};
     ::getrlimit(RLIMIT_NOFILE, &now);
@@ -1605,7 +1607,7 @@ void TestNetProtocols::emfileServerKeepsServing()
 void TestNetProtocols::acceptFlood200()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     int connections = 0;
     auto body = [&]() -> Coro<void> {
@@ -1627,7 +1629,7 @@ void TestNetProtocols::acceptFlood200()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
@@ -1642,8 +1644,8 @@ void TestNetProtocols::noFdLeaks()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, warmUp());
-    before = nt::openFdCount();
+    CO_RUN(loop, warmUp());
+    before = qaiotest::openFdCount();
     auto body = [&]() -> Coro<void> {
         Recorders accepted;
         ProtocolFactory factory = recorderFactory(accepted, [](Recorder &r) {
@@ -1656,7 +1658,7 @@ void TestNetProtocols::noFdLeaks()
                 clients.push_back(co_await connectRecorder(loop, portOf(server)));
             for (auto &c : clients)
                 c->transport->write("x");
-            CO_VERIFY(co_await nt::until([&] {
+            CO_VERIFY(co_await qaiotest::until([&] {
                 return std::all_of(clients.begin(), clients.end(), [](const auto &c) { return c->data == "x"; });
             }));
             // Half closed by the client, half aborted by the server.
@@ -1670,27 +1672,27 @@ void TestNetProtocols::noFdLeaks()
                 CO_VERIFY(co_await waitLost(c));
         }
         CO_COMPARE(accepted.size(), size_t(100));
-        CO_VERIFY(co_await nt::until([&] {
+        CO_VERIFY(co_await qaiotest::until([&] {
             return std::all_of(accepted.begin(), accepted.end(), [](const auto &a) { return a->lost; });
         }));
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
-    QCOMPARE(nt::openFdCount(), before);
+    CO_RUN(loop, body());
+    QCOMPARE(qaiotest::openFdCount(), before);
 }
 
 void TestNetProtocols::bindAddressInUse()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket taken = nt::listener();
+        Socket taken = qaiotest::listener();
         const quint16 port = taken.localAddress().port();
-        auto error = co_await nt::coErrorOf(createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), port));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::address_in_use));
-        CO_VERIFY(nt::whatOf(error).contains(QLatin1String("error while attempting to bind")));
+        auto error = co_await qaiotest::coErrorOf(createServer(loop, echoFactory(), QStringLiteral("127.0.0.1"), port));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::address_in_use));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QLatin1String("error while attempting to bind")));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::reusePortTwoServers()
@@ -1707,7 +1709,7 @@ void TestNetProtocols::reusePortTwoServers()
         first->close();
         second->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::serverOnExistingSockets()
@@ -1727,16 +1729,16 @@ void TestNetProtocols::serverOnExistingSockets()
 
         std::vector<Socket> datagram;
         datagram.emplace_back(AF_INET, SOCK_DGRAM);
-        auto error = co_await nt::coErrorOf(createServer(loop, echoFactory(), std::move(datagram)));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(createServer(loop, echoFactory(), std::move(datagram)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::factoryFailureIsReportedAndServingGoesOn()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         int calls = 0;
@@ -1767,10 +1769,10 @@ void TestNetProtocols::factoryFailureIsReportedAndServingGoesOn()
         CO_COMPARE(co_await rawExchange(loop, address, "three", 5), QByteArrayLiteral("three"));
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(log.count(QStringLiteral("Error on transport creation")), 2);
-    QVERIFY(nt::holds<MyError>(log.entries.at(0).exception));
-    QVERIFY(nt::holds<TypeError>(log.entries.at(1).exception));
+    QVERIFY(qaiotest::holds<MyError>(log.entries.at(0).exception));
+    QVERIFY(qaiotest::holds<TypeError>(log.entries.at(1).exception));
 }
 
 void TestNetProtocols::droppingTheServerClosesIt()
@@ -1784,10 +1786,10 @@ void TestNetProtocols::droppingTheServerClosesIt()
         }
         Socket sock(AF_INET, SOCK_STREAM);
         sock.setBlocking(false);
-        auto refused = co_await nt::coErrorOf(sockConnect(loop, sock, address));
-        CO_COMPARE(nt::codeOf(refused), std::make_error_code(std::errc::connection_refused));
+        auto refused = co_await qaiotest::coErrorOf(sockConnect(loop, sock, address));
+        CO_COMPARE(qaiotest::codeOf(refused), std::make_error_code(std::errc::connection_refused));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetProtocols::keepAliveOption()
@@ -1799,7 +1801,7 @@ void TestNetProtocols::keepAliveOption()
         options.keepAlive = true;
         auto server = co_await createServer(loop, recorderFactory(accepted), QStringLiteral("127.0.0.1"), 0, options);
         auto client = co_await connectRecorder(loop, portOf(server));
-        CO_VERIFY(co_await nt::until([&] { return !accepted.empty() && accepted[0]->made; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !accepted.empty() && accepted[0]->made; }));
         const int fd = accepted[0]->transport->getExtraInfo(QStringLiteral("socket")).toInt();
         int value = 0;
         socklen_t length = sizeof value;
@@ -1808,7 +1810,7 @@ void TestNetProtocols::keepAliveOption()
         client->transport->close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetProtocols)

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_sendfile — qaio::sendfile over transports (asyncio's loop.sendfile)
 // on real loopback connections, regular files and pipes. Ported from
 // CPython's test_sendfile.py (SendfileMixin) and test_base_events.py's
 // sendfile argument checks.
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -162,7 +164,7 @@ struct FedPipe
     }
 };
 
-const QByteArray kData = nt::pattern(160 * 1024 + 17, 9); // test_sendfile.py's DATA is 160 KiB
+const QByteArray kData = qaiotest::pattern(160 * 1024 + 17, 9); // test_sendfile.py's DATA is 160 KiB
 
 } // namespace
 
@@ -198,11 +200,11 @@ void TestNetSendfile::sendfileNative()
         CO_COMPARE(sent, qint64(kData.size()));
         CO_COMPARE(file.tell(), qint64(kData.size()));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == kData);
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::sendfileZeroSize()
@@ -215,11 +217,11 @@ void TestNetSendfile::sendfileZeroSize()
         CO_COMPARE(sent, qint64(0));
         CO_COMPARE(file.tell(), qint64(0));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data.isEmpty());
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::sendfilePartial()
@@ -232,11 +234,11 @@ void TestNetSendfile::sendfilePartial()
         CO_COMPARE(sent, qint64(100));
         CO_COMPARE(file.tell(), qint64(1100));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == kData.mid(1000, 100));
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::sendfileMixWithRegularSendAndPositionUpdated()
@@ -255,11 +257,11 @@ void TestNetSendfile::sendfileMixWithRegularSendAndPositionUpdated()
         CO_COMPARE(sent, qint64(kData.size()));
         CO_COMPARE(file.tell(), qint64(kData.size()));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == before + kData + "after");
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::sendfilePreAndPostDataPreserved()
@@ -273,11 +275,11 @@ void TestNetSendfile::sendfilePreAndPostDataPreserved()
         c.transport->write("POSTFIX");
         CO_COMPARE(sent, qint64(kData.size()));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == "PREFIX__" + kData + "POSTFIX");
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::sendfileForceFallbackOnPipe()
@@ -290,11 +292,11 @@ void TestNetSendfile::sendfileForceFallbackOnPipe()
         const qint64 sent = co_await sendfile(loop, *c.transport, pipe.read);
         CO_COMPARE(sent, qint64(kData.size()));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == kData);
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::fallbackDisabledIsSendfileNotAvailable()
@@ -304,18 +306,18 @@ void TestNetSendfile::fallbackDisabledIsSendfileNotAvailable()
     auto body = [&]() -> Coro<void> {
         FedPipe pipe(QByteArray("pipe data"));
         Connection c = co_await connectPair(loop);
-        auto error = co_await nt::coErrorOf(sendfile(loop, *c.transport, pipe.read, 0, std::nullopt, false));
-        CO_VERIFY2(nt::holds<SendfileNotAvailableError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, pipe.read, 0, std::nullopt, false));
+        CO_VERIFY2(qaiotest::holds<SendfileNotAvailableError>(error), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(!c.transport->isClosing());
         CO_VERIFY(c.transport->isReading());
         CO_VERIFY(c.transport->getProtocol() == c.sender); // the protocol is back
         c.transport->write("still works");
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_COMPARE(c.collector->data, QByteArray("still works"));
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::fallbackKeepsWriteBufferBounded()
@@ -325,7 +327,7 @@ void TestNetSendfile::fallbackKeepsWriteBufferBounded()
     Loop loop;
     qsizetype peak = 0;
     auto body = [&]() -> Coro<void> {
-        const QByteArray payload = nt::pattern(1024 * 1024, 10);
+        const QByteArray payload = qaiotest::pattern(1024 * 1024, 10);
         FedPipe pipe(payload);
         std::function<void(Collector &)> slow = [](Collector &col) { col.slow = true; };
         Connection c = co_await connectPair(loop, slow);
@@ -342,11 +344,11 @@ void TestNetSendfile::fallbackKeepsWriteBufferBounded()
         running = false;
         CO_COMPARE(sent, qint64(payload.size()));
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }, 30));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }, 30));
         CO_VERIFY(c.collector->data == payload);
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     qInfo("fallback sendfile: peak write buffer %lld bytes (high-water mark 32768, block 65536)", qint64(peak));
     QVERIFY2(peak <= 32 * 1024 + 64 * 1024, qPrintable(QString::number(peak)));
     QVERIFY(peak > 0);
@@ -359,16 +361,16 @@ void TestNetSendfile::readingPausedAndRestored()
     auto body = [&]() -> Coro<void> {
         DataFile file(kData);
         Connection c = co_await connectPair(loop);
-        CO_VERIFY(co_await nt::until([&] { return bool(c.collector->transport); }));
+        CO_VERIFY(co_await qaiotest::until([&] { return bool(c.collector->transport); }));
         c.collector->transport->write("hello from the server");
         const qint64 sent = co_await sendfile(loop, *c.transport, file.fd);
         CO_COMPARE(sent, qint64(kData.size()));
         CO_VERIFY(c.transport->isReading());
-        CO_VERIFY(co_await nt::until([&] { return c.sender->data == "hello from the server"; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.sender->data == "hello from the server"; }));
         c.transport->close();
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::closingTransportIsRuntimeError()
@@ -378,13 +380,13 @@ void TestNetSendfile::closingTransportIsRuntimeError()
         DataFile file(kData);
         Connection c = co_await connectPair(loop);
         c.transport->close();
-        auto error = co_await nt::coErrorOf(sendfile(loop, *c.transport, file.fd));
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("closing")));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, file.fd));
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("closing")));
         CO_COMPARE(file.tell(), qint64(0));
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::unsupportedTransportIsRuntimeError()
@@ -398,13 +400,13 @@ void TestNetSendfile::unsupportedTransportIsRuntimeError()
         const ProtocolFactory factory = [] { return std::make_shared<BaseProtocol>(); };
         auto [t, unused] = co_await connectWritePipe(loop, factory, fds[1]);
         Q_UNUSED(unused);
-        auto error = co_await nt::coErrorOf(sendfile(loop, *t, file.fd));
-        CO_VERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("not supported")));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *t, file.fd));
+        CO_VERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("not supported")));
         t->close();
         ::close(fds[0]);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::badArgumentsAreValueError()
@@ -413,23 +415,23 @@ void TestNetSendfile::badArgumentsAreValueError()
     auto body = [&]() -> Coro<void> {
         DataFile file(kData);
         Connection c = co_await connectPair(loop);
-        auto error = co_await nt::coErrorOf(sendfile(loop, *c.transport, file.fd, -1));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("offset must be a non-negative integer (got -1)")));
-        error = co_await nt::coErrorOf(sendfile(loop, *c.transport, file.fd, 0, 0));
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-        CO_VERIFY(nt::whatOf(error).contains(QStringLiteral("count must be a positive integer (got 0)")));
-        error = co_await nt::coErrorOf(sendfile(loop, *c.transport, -1));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::bad_file_descriptor));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, file.fd, -1));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("offset must be a non-negative integer (got -1)")));
+        error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, file.fd, 0, 0));
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+        CO_VERIFY(qaiotest::whatOf(error).contains(QStringLiteral("count must be a positive integer (got 0)")));
+        error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, -1));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::bad_file_descriptor));
         // The connection is untouched.
         CO_VERIFY(c.transport->isReading());
         c.transport->write("ok");
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_COMPARE(c.collector->data, QByteArray("ok"));
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::peerClosesAfterReceiving()
@@ -441,12 +443,12 @@ void TestNetSendfile::peerClosesAfterReceiving()
         Connection c = co_await connectPair(loop, closing);
         const qint64 sent = co_await sendfile(loop, *c.transport, file.fd);
         CO_COMPARE(sent, qint64(kData.size()));
-        CO_VERIFY(co_await nt::until([&] { return c.collector->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.collector->lost; }));
         CO_VERIFY(c.collector->data == kData);
         c.transport->close();
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::peerClosesInTheMiddle()
@@ -456,34 +458,34 @@ void TestNetSendfile::peerClosesInTheMiddle()
     // protocol learns that the connection is gone.
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        DataFile file(nt::pattern(8 * 1024 * 1024, 11));
+        DataFile file(qaiotest::pattern(8 * 1024 * 1024, 11));
         std::function<void(Collector &)> closing = [](Collector &col) { col.closeAfter = 1024; };
         Connection c = co_await connectPair(loop, closing);
-        auto error = co_await nt::coErrorOf(sendfile(loop, *c.transport, file.fd));
-        CO_VERIFY2(nt::holds<std::system_error>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, file.fd));
+        CO_VERIFY2(qaiotest::holds<std::system_error>(error), qPrintable(qaiotest::describe(error)));
         CO_VERIFY(file.tell() < 8 * 1024 * 1024);
         c.transport->close();
-        CO_VERIFY(co_await nt::until([&] { return c.sender->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.sender->lost; }));
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSendfile::fallbackPeerClosesInTheMiddle()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        FedPipe pipe(nt::pattern(4 * 1024 * 1024, 12));
+        FedPipe pipe(qaiotest::pattern(4 * 1024 * 1024, 12));
         std::function<void(Collector &)> closing = [](Collector &col) { col.closeAfter = 1024; };
         Connection c = co_await connectPair(loop, closing);
-        auto error = co_await nt::coErrorOf(sendfile(loop, *c.transport, pipe.read));
-        CO_VERIFY2(nt::holds<std::system_error>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(sendfile(loop, *c.transport, pipe.read));
+        CO_VERIFY2(qaiotest::holds<std::system_error>(error), qPrintable(qaiotest::describe(error)));
         // The transport ended: its real protocol got connectionLost().
-        CO_VERIFY(co_await nt::until([&] { return c.sender->lost; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return c.sender->lost; }));
         CO_VERIFY(c.sender->lostError);
         c.server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 QTEST_GUILESS_MAIN(TestNetSendfile)

@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_sockets — the loop's low-level socket operations (sockRecv,
 // sockRecvInto, sockRecvfrom, sockRecvfromInto, sockSendall, sockSendto,
 // sockConnect, sockAccept, sockSendfile), Socket and SocketAddress, and the
 // non-blocking resolver (getaddrinfo, getnameinfo). Ported in spirit from
 // CPython's test_sock_lowlevel.py and the socket parts of test_events.py; all
 // on real loopback sockets.
-#include "net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -132,7 +134,7 @@ void TestNetSockets::connectSendallRecv()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket listening = nt::listener();
+        Socket listening = qaiotest::listener();
         const SocketAddress address = listening.localAddress();
         Socket client(AF_INET, SOCK_STREAM);
         client.setBlocking(false);
@@ -145,18 +147,18 @@ void TestNetSockets::connectSendallRecv()
         co_await sockSendall(loop, server, QByteArrayLiteral("HELLO back"));
         CO_COMPARE(co_await recvExactly(loop, client, 10), QByteArrayLiteral("HELLO back"));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::acceptGivesPeerAddressAndNonBlockingSocket()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket listening = nt::listener();
+        Socket listening = qaiotest::listener();
         const SocketAddress address = listening.localAddress();
         // Accept first: it must wait for the connection.
         auto accepted = sockAccept(loop, listening);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!accepted.done());
 
         Socket client(AF_INET, SOCK_STREAM);
@@ -173,31 +175,31 @@ void TestNetSockets::acceptGivesPeerAddressAndNonBlockingSocket()
         // Close-on-exec, like every socket qaio makes.
         CO_VERIFY(::fcntl(server.fileno(), F_GETFD) & FD_CLOEXEC);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::recvWaitsForData()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         auto received = sockRecv(loop, server, 100);
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         CO_VERIFY(!received.done());
         loop.callLater(0.02, [&] { QCOMPARE(::send(client.fileno(), "ping", 4, 0), ssize_t(4)); });
         CO_COMPARE(co_await received, QByteArrayLiteral("ping"));
         // The reader is gone once the operation is done.
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!loop.removeReader(server.fileno()));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::recvReturnsEmptyAtEof()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         co_await sockSendall(loop, client, QByteArrayLiteral("last words"));
         client.close();
         CO_COMPARE(co_await recvAll(loop, server), QByteArrayLiteral("last words"));
@@ -206,17 +208,17 @@ void TestNetSockets::recvReturnsEmptyAtEof()
         // recv(0) is answered at once.
         CO_COMPARE(co_await sockRecv(loop, server, 0), QByteArray());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::recvInto()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         char buffer[64] = {};
         auto received = sockRecvInto(loop, server, buffer, qsizetype(sizeof buffer));
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!received.done());
         co_await sockSendall(loop, client, QByteArrayLiteral("into the buffer"));
         const qsizetype n = co_await received;
@@ -237,7 +239,7 @@ void TestNetSockets::recvInto()
         client.close();
         CO_COMPARE(co_await sockRecvInto(loop, server, buffer, qsizetype(sizeof buffer)), qsizetype(0));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::fullDuplexOnOneSocket()
@@ -245,14 +247,14 @@ void TestNetSockets::fullDuplexOnOneSocket()
     // A pending recv (reader) and a pending sendall (writer) on one socket.
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [a, b] = co_await nt::tcpPair();
+        auto [a, b] = co_await qaiotest::tcpPair();
         // Small kernel buffers: loopback autotuning could otherwise absorb all 4 MiB.
         a.setOption(SOL_SOCKET, SO_SNDBUF, 64 * 1024);
         b.setOption(SOL_SOCKET, SO_RCVBUF, 64 * 1024);
-        const QByteArray big = nt::pattern(4 * 1024 * 1024, 7);
+        const QByteArray big = qaiotest::pattern(4 * 1024 * 1024, 7);
         auto receivedOnA = sockRecv(loop, a, 100);
         auto sending = sockSendall(loop, a, big); // more than the socket buffers hold
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!receivedOnA.done());
         CO_VERIFY(!sending.done());
         co_await sockSendall(loop, b, QByteArrayLiteral("reply"));
@@ -262,15 +264,15 @@ void TestNetSockets::fullDuplexOnOneSocket()
         co_await sending;
         CO_VERIFY(got == big);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendallLarge16MiB()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
-        const QByteArray data = nt::pattern(16 * 1024 * 1024, 42);
+        auto [client, server] = co_await qaiotest::tcpPair();
+        const QByteArray data = qaiotest::pattern(16 * 1024 * 1024, 42);
         auto reader = [&]() -> Coro<QByteArray> { co_return co_await recvAll(loop, server); };
         Task<QByteArray> receiving = createTask(reader());
         co_await sockSendall(loop, client, data);
@@ -279,23 +281,23 @@ void TestNetSockets::sendallLarge16MiB()
         CO_COMPARE(got.size(), data.size());
         CO_VERIFY(got == data);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::connectIPv6()
 {
-    if (!nt::ipv6Available())
+    if (!qaiotest::ipv6Available())
         QSKIP("::1 is not available here");
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair(QStringLiteral("::1"));
+        auto [client, server] = co_await qaiotest::tcpPair(QStringLiteral("::1"));
         CO_COMPARE(client.family(), AF_INET6);
         CO_COMPARE(client.peerAddress().host(), QHostAddress(QHostAddress::LocalHostIPv6));
         CO_VERIFY(client.peerAddress().toString().startsWith(QLatin1String("[::1]:")));
         co_await sockSendall(loop, client, QByteArrayLiteral("six"));
         CO_COMPARE(co_await recvExactly(loop, server, 3), QByteArrayLiteral("six"));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::unixSocketConnectAccept()
@@ -323,7 +325,7 @@ void TestNetSockets::unixSocketConnectAccept()
         co_await sockSendall(loop, client, QByteArrayLiteral("unix"));
         CO_COMPARE(co_await recvExactly(loop, server, 4), QByteArrayLiteral("unix"));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::socketPairAndShutdown()
@@ -346,7 +348,7 @@ void TestNetSockets::socketPairAndShutdown()
         CO_VERIFY(fd >= 0);
         ::close(fd);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 // ------------------------------------------------------------------ datagrams
@@ -363,7 +365,7 @@ void TestNetSockets::udpSendtoRecvfrom()
         b.setBlocking(false);
 
         auto received = sockRecvfrom(loop, b, 1024);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!received.done());
         const qsizetype sent = co_await sockSendto(loop, a, QByteArrayLiteral("datagram"), b.localAddress());
         CO_COMPARE(sent, qsizetype(8));
@@ -385,7 +387,7 @@ void TestNetSockets::udpSendtoRecvfrom()
         CO_COMPARE(empty.first, QByteArray());
         CO_VERIFY(empty.second == b.localAddress());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::udpRecvfromInto()
@@ -400,7 +402,7 @@ void TestNetSockets::udpRecvfromInto()
         b.setBlocking(false);
         char buffer[32];
         auto received = sockRecvfromInto(loop, b, buffer, qsizetype(sizeof buffer));
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!received.done());
         co_await sockSendto(loop, a, QByteArrayLiteral("into"), b.localAddress());
         auto [n, from] = co_await received;
@@ -408,7 +410,7 @@ void TestNetSockets::udpRecvfromInto()
         CO_COMPARE(QByteArray(buffer, n), QByteArrayLiteral("into"));
         CO_VERIFY(from == a.localAddress());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 // ------------------------------------------------------------------ sendfile
@@ -417,12 +419,12 @@ void TestNetSockets::sendfileRegularFile()
 {
     QTemporaryFile file;
     QVERIFY(file.open());
-    const QByteArray data = nt::pattern(3 * 1024 * 1024 + 17, 3);
+    const QByteArray data = qaiotest::pattern(3 * 1024 * 1024 + 17, 3);
     QCOMPARE(file.write(data), qint64(data.size()));
     QVERIFY(file.flush());
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         auto reader = [&]() -> Coro<QByteArray> { co_return co_await recvAll(loop, server); };
         Task<QByteArray> receiving = createTask(reader());
         const qint64 sent = co_await sockSendfile(loop, client, file.handle());
@@ -432,40 +434,40 @@ void TestNetSockets::sendfileRegularFile()
         CO_COMPARE(got.size(), data.size());
         CO_VERIFY(got == data);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendfileOffsetAndCount()
 {
     QTemporaryFile file;
     QVERIFY(file.open());
-    const QByteArray data = nt::pattern(100 * 1000, 5);
+    const QByteArray data = qaiotest::pattern(100 * 1000, 5);
     QCOMPARE(file.write(data), qint64(data.size()));
     QVERIFY(file.flush());
     Loop loop;
     auto body = [&]() -> Coro<void> {
         {
-            auto [client, server] = co_await nt::tcpPair();
+            auto [client, server] = co_await qaiotest::tcpPair();
             CO_COMPARE(co_await sockSendfile(loop, client, file.handle(), 1000, qint64(5000)), qint64(5000));
             client.shutdown(SHUT_WR);
             CO_VERIFY(co_await recvAll(loop, server) == data.mid(1000, 5000));
         }
         {
             // An offset alone: to the end of the file.
-            auto [client, server] = co_await nt::tcpPair();
+            auto [client, server] = co_await qaiotest::tcpPair();
             CO_COMPARE(co_await sockSendfile(loop, client, file.handle(), 99000), qint64(1000));
             client.shutdown(SHUT_WR);
             CO_VERIFY(co_await recvAll(loop, server) == data.mid(99000));
         }
         {
             // A count past the end: what the file has.
-            auto [client, server] = co_await nt::tcpPair();
+            auto [client, server] = co_await qaiotest::tcpPair();
             CO_COMPARE(co_await sockSendfile(loop, client, file.handle(), 90000, qint64(50000)), qint64(10000));
             client.shutdown(SHUT_WR);
             CO_VERIFY(co_await recvAll(loop, server) == data.mid(90000));
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendfileFallbackOnPipe()
@@ -473,13 +475,13 @@ void TestNetSockets::sendfileFallbackOnPipe()
     // A pipe is no regular file: sendfile(2) is not used, the data is read and sent.
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        const QByteArray data = nt::pattern(50000, 9);
+        const QByteArray data = qaiotest::pattern(50000, 9);
         {
             int fds[2];
             CO_VERIFY(::pipe2(fds, O_CLOEXEC) == 0);
             CO_COMPARE(::write(fds[1], data.constData(), size_t(data.size())), ssize_t(data.size()));
             ::close(fds[1]);
-            auto [client, server] = co_await nt::tcpPair();
+            auto [client, server] = co_await qaiotest::tcpPair();
             const qint64 sent = co_await sockSendfile(loop, client, fds[0]);
             ::close(fds[0]);
             CO_COMPARE(sent, qint64(data.size()));
@@ -492,7 +494,7 @@ void TestNetSockets::sendfileFallbackOnPipe()
             CO_VERIFY(::pipe2(fds, O_CLOEXEC) == 0);
             CO_COMPARE(::write(fds[1], data.constData(), size_t(data.size())), ssize_t(data.size()));
             ::close(fds[1]);
-            auto [client, server] = co_await nt::tcpPair();
+            auto [client, server] = co_await qaiotest::tcpPair();
             const qint64 sent = co_await sockSendfile(loop, client, fds[0], 0, qint64(1234));
             ::close(fds[0]);
             CO_COMPARE(sent, qint64(1234));
@@ -503,14 +505,14 @@ void TestNetSockets::sendfileFallbackOnPipe()
             // A pipe cannot seek: an offset is an error (ESPIPE), as asyncio's seek().
             int fds[2];
             CO_VERIFY(::pipe2(fds, O_CLOEXEC) == 0);
-            auto [client, server] = co_await nt::tcpPair();
-            auto error = co_await nt::coErrorOf(sockSendfile(loop, client, fds[0], 10));
+            auto [client, server] = co_await qaiotest::tcpPair();
+            auto error = co_await qaiotest::coErrorOf(sockSendfile(loop, client, fds[0], 10));
             ::close(fds[0]);
             ::close(fds[1]);
-            CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::invalid_seek));
+            CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::invalid_seek));
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendfileWithoutFallbackOnPipeThrows()
@@ -519,15 +521,15 @@ void TestNetSockets::sendfileWithoutFallbackOnPipeThrows()
     auto body = [&]() -> Coro<void> {
         int fds[2];
         CO_VERIFY(::pipe2(fds, O_CLOEXEC) == 0);
-        auto [client, server] = co_await nt::tcpPair();
-        auto error = co_await nt::coErrorOf(sockSendfile(loop, client, fds[0], 0, std::nullopt, false));
+        auto [client, server] = co_await qaiotest::tcpPair();
+        auto error = co_await qaiotest::coErrorOf(sockSendfile(loop, client, fds[0], 0, std::nullopt, false));
         ::close(fds[0]);
         ::close(fds[1]);
-        CO_VERIFY2(nt::holds<SendfileNotAvailableError>(error), qPrintable(nt::describe(error)));
+        CO_VERIFY2(qaiotest::holds<SendfileNotAvailableError>(error), qPrintable(qaiotest::describe(error)));
         // It is a RuntimeError, as in asyncio.
-        CO_VERIFY(nt::holds<RuntimeError>(error));
+        CO_VERIFY(qaiotest::holds<RuntimeError>(error));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendfileBadArguments()
@@ -538,23 +540,23 @@ void TestNetSockets::sendfileBadArguments()
     QVERIFY(file.flush());
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
-        auto negativeOffset = co_await nt::coErrorOf(sockSendfile(loop, client, file.handle(), -1));
-        CO_VERIFY2(nt::holds<ValueError>(negativeOffset), qPrintable(nt::describe(negativeOffset)));
-        CO_VERIFY(nt::whatOf(negativeOffset).contains(QLatin1String("offset")));
-        auto zeroCount = co_await nt::coErrorOf(sockSendfile(loop, client, file.handle(), 0, qint64(0)));
-        CO_VERIFY2(nt::holds<ValueError>(zeroCount), qPrintable(nt::describe(zeroCount)));
-        CO_VERIFY(nt::whatOf(zeroCount).contains(QLatin1String("count")));
+        auto [client, server] = co_await qaiotest::tcpPair();
+        auto negativeOffset = co_await qaiotest::coErrorOf(sockSendfile(loop, client, file.handle(), -1));
+        CO_VERIFY2(qaiotest::holds<ValueError>(negativeOffset), qPrintable(qaiotest::describe(negativeOffset)));
+        CO_VERIFY(qaiotest::whatOf(negativeOffset).contains(QLatin1String("offset")));
+        auto zeroCount = co_await qaiotest::coErrorOf(sockSendfile(loop, client, file.handle(), 0, qint64(0)));
+        CO_VERIFY2(qaiotest::holds<ValueError>(zeroCount), qPrintable(qaiotest::describe(zeroCount)));
+        CO_VERIFY(qaiotest::whatOf(zeroCount).contains(QLatin1String("count")));
 
         Socket udp(AF_INET, SOCK_DGRAM);
         udp.setBlocking(false);
-        auto notStream = co_await nt::coErrorOf(sockSendfile(loop, udp, file.handle()));
-        CO_VERIFY2(nt::holds<ValueError>(notStream), qPrintable(nt::describe(notStream)));
+        auto notStream = co_await qaiotest::coErrorOf(sockSendfile(loop, udp, file.handle()));
+        CO_VERIFY2(qaiotest::holds<ValueError>(notStream), qPrintable(qaiotest::describe(notStream)));
 
-        auto badFile = co_await nt::coErrorOf(sockSendfile(loop, client, -1));
-        CO_COMPARE(nt::codeOf(badFile), std::make_error_code(std::errc::bad_file_descriptor));
+        auto badFile = co_await qaiotest::coErrorOf(sockSendfile(loop, client, -1));
+        CO_COMPARE(qaiotest::codeOf(badFile), std::make_error_code(std::errc::bad_file_descriptor));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 // ------------------------------------------------------------------ cancellation
@@ -563,12 +565,12 @@ void TestNetSockets::cancelPendingRecvRemovesReader()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         auto received = sockRecv(loop, server, 100);
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!received.done());
         CO_VERIFY(received.cancel());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(received.cancelled());
         // The cancelled operation stopped watching the fd...
         CO_VERIFY(!loop.removeReader(server.fileno()));
@@ -579,14 +581,14 @@ void TestNetSockets::cancelPendingRecvRemovesReader()
             loop.removeReader(server.fileno());
         });
         co_await sockSendall(loop, client, QByteArrayLiteral("after"));
-        CO_VERIFY(co_await nt::until([&] { return fired; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return fired; }));
         CO_COMPARE(co_await sockRecv(loop, server, 100), QByteArrayLiteral("after"));
         // And a new sockRecv works too.
         auto again = sockRecv(loop, server, 100);
         co_await sockSendall(loop, client, QByteArrayLiteral("again"));
         CO_COMPARE(co_await again, QByteArrayLiteral("again"));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::cancelPendingRecvThenAddReaderAtOnce()
@@ -595,32 +597,32 @@ void TestNetSockets::cancelPendingRecvThenAddReaderAtOnce()
     // clean-up runs) must survive that clean-up.
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         auto received = sockRecv(loop, server, 100);
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         received.cancel();
         int fired = 0;
         loop.addReader(server.fileno(), [&] {
             ++fired;
             loop.removeReader(server.fileno());
         });
-        co_await nt::yieldN(3);
+        co_await qaiotest::yieldN(3);
         co_await sockSendall(loop, client, QByteArrayLiteral("x"));
-        CO_VERIFY(co_await nt::until([&] { return fired > 0; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return fired > 0; }));
         CO_COMPARE(fired, 1);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::cancelPendingAcceptThenAcceptAgain()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        Socket listening = nt::listener();
+        Socket listening = qaiotest::listener();
         auto first = sockAccept(loop, listening);
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         first.cancel();
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(first.cancelled());
         CO_VERIFY(!loop.removeReader(listening.fileno()));
 
@@ -632,23 +634,23 @@ void TestNetSockets::cancelPendingAcceptThenAcceptAgain()
         CO_VERIFY(server.isValid());
         CO_VERIFY(peer == client.localAddress());
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::cancelPendingSendallRemovesWriter()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
-        auto sending = sockSendall(loop, client, nt::pattern(8 * 1024 * 1024, 1));
-        co_await nt::yieldN(2);
+        auto [client, server] = co_await qaiotest::tcpPair();
+        auto sending = sockSendall(loop, client, qaiotest::pattern(8 * 1024 * 1024, 1));
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(!sending.done()); // the socket buffers are full
         sending.cancel();
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         CO_VERIFY(sending.cancelled());
         CO_VERIFY(!loop.removeWriter(client.fileno()));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::watcherRemovedInItsCallbackStaysOff()
@@ -671,11 +673,11 @@ void TestNetSockets::watcherRemovedInItsCallbackStaysOff()
                 loop.callSoon([&a] { a.close(); });
             });
             CO_COMPARE(::send(b.fileno(), "x", 1, 0), ssize_t(1));
-            CO_VERIFY(co_await nt::until([&] { return !a.isValid(); }));
+            CO_VERIFY(co_await qaiotest::until([&] { return !a.isValid(); }));
             co_await qaio::sleep(0.02);
         }
     };
-    const bool ok = nt::runCoro(loop, body(), 30.0, __FILE__, __LINE__);
+    const bool ok = qaiotest::runCoro(loop, body(), 30.0, __FILE__, __LINE__);
     qInstallMessageHandler(previous);
     QVERIFY(ok);
     QCOMPARE(fired, 5);
@@ -692,22 +694,22 @@ void TestNetSockets::blockingSocketIsValueError()
     QVERIFY(sock.isBlocking());
     char buffer[4];
     auto check = [](const std::exception_ptr &error) {
-        return nt::holds<ValueError>(error) && nt::whatOf(error).contains(QLatin1String("non-blocking"));
+        return qaiotest::holds<ValueError>(error) && qaiotest::whatOf(error).contains(QLatin1String("non-blocking"));
     };
-    QVERIFY(check(nt::errorOf([&] { sockRecv(loop, sock, 10); })));
-    QVERIFY(check(nt::errorOf([&] { sockRecvInto(loop, sock, buffer, 4); })));
-    QVERIFY(check(nt::errorOf([&] { sockRecvfrom(loop, sock, 10); })));
-    QVERIFY(check(nt::errorOf([&] { sockRecvfromInto(loop, sock, buffer, 4); })));
-    QVERIFY(check(nt::errorOf([&] { sockSendall(loop, sock, "x"); })));
-    QVERIFY(check(nt::errorOf(
+    QVERIFY(check(qaiotest::errorOf([&] { sockRecv(loop, sock, 10); })));
+    QVERIFY(check(qaiotest::errorOf([&] { sockRecvInto(loop, sock, buffer, 4); })));
+    QVERIFY(check(qaiotest::errorOf([&] { sockRecvfrom(loop, sock, 10); })));
+    QVERIFY(check(qaiotest::errorOf([&] { sockRecvfromInto(loop, sock, buffer, 4); })));
+    QVERIFY(check(qaiotest::errorOf([&] { sockSendall(loop, sock, "x"); })));
+    QVERIFY(check(qaiotest::errorOf(
         [&] { sockSendto(loop, sock, "x", SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); })));
-    QVERIFY(check(nt::errorOf(
+    QVERIFY(check(qaiotest::errorOf(
         [&] { sockConnect(loop, sock, SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); })));
-    QVERIFY(check(nt::errorOf([&] { sockAccept(loop, sock); })));
+    QVERIFY(check(qaiotest::errorOf([&] { sockAccept(loop, sock); })));
     std::exception_ptr sendfileError;
-    auto body = [&]() -> Coro<void> { sendfileError = co_await nt::coErrorOf(sockSendfile(loop, sock, 0)); };
-    NT_RUN(loop, body());
-    QVERIFY2(check(sendfileError), qPrintable(nt::describe(sendfileError)));
+    auto body = [&]() -> Coro<void> { sendfileError = co_await qaiotest::coErrorOf(sockSendfile(loop, sock, 0)); };
+    CO_RUN(loop, body());
+    QVERIFY2(check(sendfileError), qPrintable(qaiotest::describe(sendfileError)));
 }
 
 void TestNetSockets::closedSocketIsEbadf()
@@ -721,20 +723,20 @@ void TestNetSockets::closedSocketIsEbadf()
     const auto ebadf = std::make_error_code(std::errc::bad_file_descriptor);
     char buffer[4];
     for (Socket *sock : {&never, &closed}) {
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sockRecv(loop, *sock, 10); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sockRecvInto(loop, *sock, buffer, 4); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sockSendall(loop, *sock, "x"); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sockAccept(loop, *sock); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf(
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sockRecv(loop, *sock, 10); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sockRecvInto(loop, *sock, buffer, 4); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sockSendall(loop, *sock, "x"); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sockAccept(loop, *sock); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf(
                      [&] { sockConnect(loop, *sock, SocketAddress::fromString(QStringLiteral("127.0.0.1"), 9)); })),
                  ebadf);
         // Socket's own calls too.
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sock->setBlocking(false); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sock->localAddress(); })), ebadf);
-        QCOMPARE(nt::codeOf(nt::errorOf([&] { sock->listen(); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sock->setBlocking(false); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sock->localAddress(); })), ebadf);
+        QCOMPARE(qaiotest::codeOf(qaiotest::errorOf([&] { sock->listen(); })), ebadf);
     }
     // The error names the problem.
-    QVERIFY(nt::whatOf(nt::errorOf([&] { sockRecv(loop, closed, 1); })).contains(QLatin1String("closed")));
+    QVERIFY(qaiotest::whatOf(qaiotest::errorOf([&] { sockRecv(loop, closed, 1); })).contains(QLatin1String("closed")));
 }
 
 void TestNetSockets::connectionRefused()
@@ -746,48 +748,48 @@ void TestNetSockets::connectionRefused()
         bound.bind(SocketAddress::fromString(QStringLiteral("127.0.0.1"), 0));
         Socket client(AF_INET, SOCK_STREAM);
         client.setBlocking(false);
-        auto error = co_await nt::coErrorOf(sockConnect(loop, client, bound.localAddress()));
-        CO_VERIFY2(nt::holds<std::system_error>(error), qPrintable(nt::describe(error)));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
-        CO_VERIFY(nt::codeOf(error) == std::errc::connection_refused);
-        CO_VERIFY(nt::whatOf(error).contains(bound.localAddress().toString()));
+        auto error = co_await qaiotest::coErrorOf(sockConnect(loop, client, bound.localAddress()));
+        CO_VERIFY2(qaiotest::holds<std::system_error>(error), qPrintable(qaiotest::describe(error)));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
+        CO_VERIFY(qaiotest::codeOf(error) == std::errc::connection_refused);
+        CO_VERIFY(qaiotest::whatOf(error).contains(bound.localAddress().toString()));
         // The writer watching the connect is gone.
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!loop.removeWriter(client.fileno()));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::recvAfterPeerResetIsConnectionReset()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         auto received = sockRecv(loop, client, 100);
-        co_await nt::yieldN(1);
+        co_await qaiotest::yieldN(1);
         resetOnClose(server);
         server.close(); // RST
-        auto error = co_await nt::coErrorOf(received);
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_reset));
+        auto error = co_await qaiotest::coErrorOf(received);
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_reset));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::sendallToClosedPeerFails()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto [client, server] = co_await nt::tcpPair();
+        auto [client, server] = co_await qaiotest::tcpPair();
         server.close();
         // No SIGPIPE: the error comes back as EPIPE (or ECONNRESET).
-        auto error = co_await nt::coErrorOf(sockSendall(loop, client, nt::pattern(16 * 1024 * 1024, 2)));
-        const std::error_code code = nt::codeOf(error);
+        auto error = co_await qaiotest::coErrorOf(sockSendall(loop, client, qaiotest::pattern(16 * 1024 * 1024, 2)));
+        const std::error_code code = qaiotest::codeOf(error);
         CO_VERIFY2(code == std::errc::broken_pipe || code == std::errc::connection_reset,
-                   qPrintable(nt::describe(error)));
-        co_await nt::yieldN(1);
+                   qPrintable(qaiotest::describe(error)));
+        co_await qaiotest::yieldN(1);
         CO_VERIFY(!loop.removeWriter(client.fileno()));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetSockets::negativeSizesAreValueError()
@@ -795,14 +797,14 @@ void TestNetSockets::negativeSizesAreValueError()
     Loop loop;
     Socket sock(AF_INET, SOCK_STREAM);
     sock.setBlocking(false);
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockRecv(loop, sock, -1); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockRecvfrom(loop, sock, -1); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockRecv(loop, sock, -1); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockRecvfrom(loop, sock, -1); })));
     char buffer[1];
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockRecvInto(loop, sock, buffer, -1); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockRecvInto(loop, sock, nullptr, 10); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockRecvfromInto(loop, sock, nullptr, 10); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockConnect(loop, sock, SocketAddress()); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { sockSendto(loop, sock, "x", SocketAddress()); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockRecvInto(loop, sock, buffer, -1); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockRecvInto(loop, sock, nullptr, 10); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockRecvfromInto(loop, sock, nullptr, 10); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockConnect(loop, sock, SocketAddress()); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { sockSendto(loop, sock, "x", SocketAddress()); })));
 }
 
 void TestNetSockets::socketAddressBasics()
@@ -822,9 +824,9 @@ void TestNetSockets::socketAddressBasics()
 
     QVERIFY(!SocketAddress().isValid());
     QCOMPARE(SocketAddress().toString(), QStringLiteral("<invalid address>"));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([] { SocketAddress::fromString(QStringLiteral("localhost"), 1); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([] { SocketAddress::unixPath(QString()); })));
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([] { SocketAddress::unixPath(QString(200, QLatin1Char('x'))); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([] { SocketAddress::fromString(QStringLiteral("localhost"), 1); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([] { SocketAddress::unixPath(QString()); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([] { SocketAddress::unixPath(QString(200, QLatin1Char('x'))); })));
 
     // QVariant round trip (transports hand addresses out that way).
     const QVariant variant = QVariant::fromValue(v4);
@@ -885,7 +887,7 @@ void TestNetSockets::getaddrinfoLocalhost()
         auto future = getaddrinfo(loop, QStringLiteral("localhost"), quint16(80), {.type = SOCK_STREAM});
         infos = co_await future;
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(!infos.isEmpty());
     for (const AddrInfo &info : infos) {
         QVERIFY(info.family == AF_INET || info.family == AF_INET6);
@@ -901,7 +903,7 @@ void TestNetSockets::getaddrinfoLocalhost()
         CO_VERIFY(!found.isEmpty());
         canonical = found.front().canonicalName;
     };
-    NT_RUN(loop, canon());
+    CO_RUN(loop, canon());
     QVERIFY(!canonical.isEmpty());
 }
 
@@ -910,12 +912,12 @@ void TestNetSockets::getaddrinfoUnknownHostIsGaiError()
     Loop loop;
     std::exception_ptr error;
     auto body = [&]() -> Coro<void> {
-        error = co_await nt::coErrorOf(getaddrinfo(loop, QStringLiteral("no-such-host.invalid"), quint16(80)));
+        error = co_await qaiotest::coErrorOf(getaddrinfo(loop, QStringLiteral("no-such-host.invalid"), quint16(80)));
     };
-    NT_RUN(loop, body());
-    QVERIFY2(nt::holds<std::system_error>(error), qPrintable(nt::describe(error)));
-    const std::error_code code = nt::codeOf(error);
-    QVERIFY2(code.category() == gaiCategory(), qPrintable(nt::describe(error)));
+    CO_RUN(loop, body());
+    QVERIFY2(qaiotest::holds<std::system_error>(error), qPrintable(qaiotest::describe(error)));
+    const std::error_code code = qaiotest::codeOf(error);
+    QVERIFY2(code.category() == gaiCategory(), qPrintable(qaiotest::describe(error)));
     // EAI_NONAME normally; a sandbox without DNS may say EAI_AGAIN or EAI_FAIL.
     QVERIFY2(code.value() == EAI_NONAME || code.value() == EAI_AGAIN || code.value() == EAI_FAIL,
              qPrintable(QString::number(code.value())));
@@ -928,11 +930,11 @@ void TestNetSockets::getaddrinfoNumericHostFlagRejectsNames()
     Loop loop;
     std::exception_ptr error;
     auto body = [&]() -> Coro<void> {
-        error = co_await nt::coErrorOf(
+        error = co_await qaiotest::coErrorOf(
             getaddrinfo(loop, QStringLiteral("localhost"), quint16(80), {.flags = AI_NUMERICHOST}));
     };
-    NT_RUN(loop, body());
-    QCOMPARE(nt::codeOf(error), std::error_code(EAI_NONAME, gaiCategory()));
+    CO_RUN(loop, body());
+    QCOMPARE(qaiotest::codeOf(error), std::error_code(EAI_NONAME, gaiCategory()));
 }
 
 void TestNetSockets::getaddrinfoPassiveWildcard()
@@ -942,7 +944,7 @@ void TestNetSockets::getaddrinfoPassiveWildcard()
     auto body = [&]() -> Coro<void> {
         infos = co_await getaddrinfo(loop, QString(), quint16(8000), {.type = SOCK_STREAM, .flags = AI_PASSIVE});
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(!infos.isEmpty());
     for (const AddrInfo &info : infos) {
         QVERIFY2(info.address.host() == QHostAddress(QHostAddress::AnyIPv4)
@@ -965,7 +967,7 @@ void TestNetSockets::getaddrinfoServiceName()
             error = std::current_exception();
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     if (error)
         QSKIP("no services database here");
     QCOMPARE(infos.size(), qsizetype(1));
@@ -980,7 +982,7 @@ void TestNetSockets::getnameinfoNumeric()
         result = co_await getnameinfo(loop, SocketAddress::fromString(QStringLiteral("127.0.0.1"), 8080),
                                       NI_NUMERICHOST | NI_NUMERICSERV);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(result.first, QStringLiteral("127.0.0.1"));
     QCOMPARE(result.second, QStringLiteral("8080"));
 
@@ -988,7 +990,7 @@ void TestNetSockets::getnameinfoNumeric()
         result = co_await getnameinfo(loop, SocketAddress::fromString(QStringLiteral("::1"), 22),
                                       NI_NUMERICHOST | NI_NUMERICSERV);
     };
-    NT_RUN(loop, six());
+    CO_RUN(loop, six());
     QCOMPARE(result.first, QStringLiteral("::1"));
     QCOMPARE(result.second, QStringLiteral("22"));
 }
@@ -1000,7 +1002,7 @@ void TestNetSockets::getnameinfoLocalhost()
     auto body = [&]() -> Coro<void> {
         result = co_await getnameinfo(loop, SocketAddress::fromString(QStringLiteral("127.0.0.1"), 80));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(!result.first.isEmpty());
     QVERIFY(!result.second.isEmpty()); // "http", or "80" without a services database
 }
@@ -1008,7 +1010,7 @@ void TestNetSockets::getnameinfoLocalhost()
 void TestNetSockets::getnameinfoInvalidAddressIsValueError()
 {
     Loop loop;
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { getnameinfo(loop, SocketAddress()); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { getnameinfo(loop, SocketAddress()); })));
 }
 
 QTEST_GUILESS_MAIN(TestNetSockets)

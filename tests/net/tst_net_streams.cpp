@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_streams — StreamReader, StreamWriter, openConnection, startServer
 // and their Unix variants. The StreamReader cases are ported from CPython's
 // test_streams.py (fed with feedData/feedEof as there); the rest runs on real
 // loopback connections, including socat as a client nobody here wrote.
-#include "net_util.h"
+#include "qaio_net_test.h"
+#include "streams_p.h" // the reader's state and StreamReaderProtocol
 
 #include <qaio/qaio.h>
 
@@ -221,21 +224,21 @@ void TestNetStreams::readException()
     stream.feedData("line\n");
     QCOMPARE(loop.runUntilComplete(stream.read(2)), QByteArrayLiteral("li"));
     stream.setException(std::make_exception_ptr(MyError()));
-    QVERIFY(nt::holds<MyError>(nt::errorOf([&] { loop.runUntilComplete(stream.read(2)); })));
-    QVERIFY(nt::holds<MyError>(nt::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
-    QVERIFY(nt::holds<MyError>(nt::errorOf([&] { loop.runUntilComplete(stream.readexactly(2)); })));
-    QVERIFY(nt::holds<MyError>(stream.exception()));
+    QVERIFY(qaiotest::holds<MyError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.read(2)); })));
+    QVERIFY(qaiotest::holds<MyError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
+    QVERIFY(qaiotest::holds<MyError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readexactly(2)); })));
+    QVERIFY(qaiotest::holds<MyError>(stream.exception()));
 }
 
 void TestNetStreams::invalidLimit()
 {
     Loop loop;
-    auto zero = nt::errorOf([&] { StreamReader s(loop, 0); });
-    QVERIFY(nt::holds<ValueError>(zero));
-    QVERIFY(nt::whatOf(zero).contains(QLatin1String("limit")));
-    auto negative = nt::errorOf([&] { StreamReader s(loop, -1); });
-    QVERIFY(nt::holds<ValueError>(negative));
-    QVERIFY(nt::whatOf(negative).contains(QLatin1String("limit")));
+    auto zero = qaiotest::errorOf([&] { StreamReader s(loop, 0); });
+    QVERIFY(qaiotest::holds<ValueError>(zero));
+    QVERIFY(qaiotest::whatOf(zero).contains(QLatin1String("limit")));
+    auto negative = qaiotest::errorOf([&] { StreamReader s(loop, -1); });
+    QVERIFY(qaiotest::holds<ValueError>(negative));
+    QVERIFY(qaiotest::whatOf(negative).contains(QLatin1String("limit")));
 }
 
 void TestNetStreams::readline()
@@ -266,8 +269,8 @@ void TestNetStreams::readlineLimitWithExistingData()
         StreamReader stream(loop, 3);
         stream.feedData("li");
         stream.feedData("ne1\nline2\n");
-        auto error = nt::errorOf([&] { loop.runUntilComplete(stream.readline()); });
-        QVERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); });
+        QVERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         // The rest stays after the error.
         QCOMPARE(bufferOf(stream), QByteArrayLiteral("line2\n"));
     }
@@ -276,8 +279,8 @@ void TestNetStreams::readlineLimitWithExistingData()
         stream.feedData("li");
         stream.feedData("ne1");
         stream.feedData("li");
-        auto error = nt::errorOf([&] { loop.runUntilComplete(stream.readline()); });
-        QVERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); });
+        QVERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         // No line end within the limit: the whole buffer is consumed.
         QCOMPARE(bufferOf(stream), QByteArray());
     }
@@ -294,7 +297,7 @@ void TestNetStreams::readlineLimit()
             stream.feedData("chunk3\n");
             stream.feedEof();
         });
-        QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
+        QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
         QCOMPARE(bufferOf(stream), QByteArray());
     }
     {
@@ -305,7 +308,7 @@ void TestNetStreams::readlineLimit()
             stream.feedData("chunk3\n");
             stream.feedEof();
         });
-        QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
+        QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
         QCOMPARE(bufferOf(stream), QByteArrayLiteral("chunk3\n"));
     }
     {
@@ -315,10 +318,10 @@ void TestNetStreams::readlineLimit()
         QCOMPARE(loop.runUntilComplete(stream.readline()), QByteArrayLiteral("1234567\n"));
         QCOMPARE(bufferOf(stream), QByteArray());
         stream.feedData("12345678\n");
-        QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
+        QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
         QCOMPARE(bufferOf(stream), QByteArray());
         stream.feedData("12345678");
-        QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
+        QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readline()); })));
         QCOMPARE(bufferOf(stream), QByteArray());
     }
 }
@@ -366,14 +369,14 @@ void TestNetStreams::readuntilEmptySeparator()
     Loop loop;
     StreamReader stream(loop, kDefaultStreamLimit);
     stream.feedData(DATA);
-    auto error = nt::errorOf([&] { loop.runUntilComplete(stream.readuntil(QByteArray())); });
-    QVERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-    QVERIFY(nt::whatOf(error).contains(QLatin1String("separator")));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(stream.readuntil(QByteArray())); });
+    QVERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+    QVERIFY(qaiotest::whatOf(error).contains(QLatin1String("separator")));
     QList<QByteArray> none;
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readuntil(none)); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readuntil(none)); })));
     QList<QByteArray> withEmpty;
     withEmpty << "\n" << "";
-    QVERIFY(nt::holds<ValueError>(nt::errorOf([&] { loop.runUntilComplete(stream.readuntil(withEmpty)); })));
+    QVERIFY(qaiotest::holds<ValueError>(qaiotest::errorOf([&] { loop.runUntilComplete(stream.readuntil(withEmpty)); })));
     QCOMPARE(bufferOf(stream), DATA); // nothing consumed
 }
 
@@ -445,12 +448,12 @@ void TestNetStreams::readuntilSeveralSeparators()
 
     // At EOF: IncompleteReadError with everything.
     chunked.feedEof();
-    auto error = nt::errorOf([&] {
+    auto error = qaiotest::errorOf([&] {
         QList<QByteArray> other;
         other << "A" << "B";
         loop.runUntilComplete(chunked.readuntil(other));
     });
-    QVERIFY(nt::holds<IncompleteReadError>(error));
+    QVERIFY(qaiotest::holds<IncompleteReadError>(error));
 }
 
 void TestNetStreams::readuntilEofIsIncompleteRead()
@@ -467,7 +470,7 @@ void TestNetStreams::readuntilEofIsIncompleteRead()
         QCOMPARE(e.partial, data);
         QCOMPARE(e.expected, qsizetype(-1)); // asyncio's None
         QVERIFY(QString::fromUtf8(e.what()).contains(QLatin1String("undefined expected bytes")));
-        QVERIFY(nt::holds<EOFError>(std::current_exception()));
+        QVERIFY(qaiotest::holds<EOFError>(std::current_exception()));
     }
     QCOMPARE(bufferOf(stream), QByteArray());
 }
@@ -522,9 +525,9 @@ void TestNetStreams::readexactlyZeroOrLess()
     stream.feedData(DATA);
     QCOMPARE(loop.runUntilComplete(stream.readexactly(0)), QByteArray());
     QCOMPARE(bufferOf(stream), DATA);
-    auto error = nt::errorOf([&] { loop.runUntilComplete(stream.readexactly(-1)); });
-    QVERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
-    QVERIFY(nt::whatOf(error).contains(QLatin1String("less than zero")));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(stream.readexactly(-1)); });
+    QVERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
+    QVERIFY(qaiotest::whatOf(error).contains(QLatin1String("less than zero")));
     QCOMPARE(bufferOf(stream), DATA);
 }
 
@@ -569,7 +572,7 @@ void TestNetStreams::exceptionWakesWaiter()
     };
     Task<void> t2 = loop.createTask(setError());
     loop.runUntilComplete(Future<void>(t2));
-    QVERIFY(nt::holds<MyError>(nt::errorOf([&] { loop.runUntilComplete(Future<QByteArray>(t1)); })));
+    QVERIFY(qaiotest::holds<MyError>(qaiotest::errorOf([&] { loop.runUntilComplete(Future<QByteArray>(t1)); })));
 }
 
 void TestNetStreams::exceptionAfterCancelledWaiter()
@@ -596,8 +599,8 @@ void TestNetStreams::concurrentReadersAreRuntimeError()
     loop.runUntilComplete(qaio::sleep(0));
     QVERIFY(second.done());
     auto error = second.exception();
-    QVERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-    QVERIFY(nt::whatOf(error).contains(QLatin1String("already waiting")));
+    QVERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+    QVERIFY(qaiotest::whatOf(error).contains(QLatin1String("already waiting")));
     stream.feedData("ok\n");
     QCOMPARE(loop.runUntilComplete(Future<QByteArray>(first)), QByteArrayLiteral("ok\n"));
 }
@@ -621,15 +624,15 @@ void TestNetStreams::nextLineIteration()
             lines << *line;
         }
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(lines, QList<QByteArray>({"line1\n", "line2\n", "line3"}));
 }
 
 void TestNetStreams::constructorNeedsARunningLoop()
 {
-    auto error = nt::errorOf([] { StreamReader reader; });
-    QVERIFY2(nt::holds<RuntimeError>(error), qPrintable(nt::describe(error)));
-    QVERIFY(nt::whatOf(error).contains(QLatin1String("no running event loop")));
+    auto error = qaiotest::errorOf([] { StreamReader reader; });
+    QVERIFY2(qaiotest::holds<RuntimeError>(error), qPrintable(qaiotest::describe(error)));
+    QVERIFY(qaiotest::whatOf(error).contains(QLatin1String("no running event loop")));
     // Inside a running loop it picks that loop.
     Loop loop;
     Loop *used = nullptr;
@@ -638,7 +641,7 @@ void TestNetStreams::constructorNeedsARunningLoop()
         used = reader.state()->loop;
         co_return;
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(used, &loop);
 }
 
@@ -660,7 +663,7 @@ void TestNetStreams::multipleDrainers()
             drainers.push_back(drainer(protocol));
         co_await gather(drainers);
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(drained, 10);
 }
 
@@ -669,7 +672,7 @@ void TestNetStreams::multipleDrainers()
 void TestNetStreams::startServerAndOpenConnection()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     QByteArray reply;
     auto body = [&]() -> Coro<void> {
@@ -679,7 +682,7 @@ void TestNetStreams::startServerAndOpenConnection()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(reply, QByteArrayLiteral("hello world!\n"));
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
@@ -690,7 +693,7 @@ void TestNetStreams::startUnixServerAndOpenUnixConnection()
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("streams.sock"));
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     QByteArray reply;
     auto body = [&]() -> Coro<void> {
@@ -706,7 +709,7 @@ void TestNetStreams::startUnixServerAndOpenUnixConnection()
         co_await server->waitClosed();
         CO_VERIFY(!QFileInfo::exists(path));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(reply, QByteArrayLiteral("hello unix!\n"));
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
@@ -718,34 +721,34 @@ void TestNetStreams::openConnectionRefused()
     auto body = [&]() -> Coro<void> {
         Socket bound(AF_INET, SOCK_STREAM);
         bound.bind(SocketAddress::fromString(QStringLiteral("127.0.0.1"), 0));
-        error = co_await nt::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), bound.localAddress().port()));
+        error = co_await qaiotest::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), bound.localAddress().port()));
     };
-    NT_RUN(loop, body());
-    QCOMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_refused));
+    CO_RUN(loop, body());
+    QCOMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_refused));
 }
 
 void TestNetStreams::startServerBadArguments()
 {
     Loop loop;
     auto body = [&]() -> Coro<void> {
-        auto empty = co_await nt::coErrorOf(startServer(ClientConnected(), QStringLiteral("127.0.0.1"), 0));
-        CO_VERIFY2(nt::holds<ValueError>(empty), qPrintable(nt::describe(empty)));
+        auto empty = co_await qaiotest::coErrorOf(startServer(ClientConnected(), QStringLiteral("127.0.0.1"), 0));
+        CO_VERIFY2(qaiotest::holds<ValueError>(empty), qPrintable(qaiotest::describe(empty)));
         const ClientConnected handler = echoOneLine;
-        auto zeroLimit = co_await nt::coErrorOf(startServer(handler, QStringLiteral("127.0.0.1"), 0, 0));
-        CO_VERIFY2(nt::holds<ValueError>(zeroLimit), qPrintable(nt::describe(zeroLimit)));
-        auto negative = co_await nt::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), 9, -5));
-        CO_VERIFY2(nt::holds<ValueError>(negative), qPrintable(nt::describe(negative)));
+        auto zeroLimit = co_await qaiotest::coErrorOf(startServer(handler, QStringLiteral("127.0.0.1"), 0, 0));
+        CO_VERIFY2(qaiotest::holds<ValueError>(zeroLimit), qPrintable(qaiotest::describe(zeroLimit)));
+        auto negative = co_await qaiotest::coErrorOf(openConnection(QStringLiteral("127.0.0.1"), 9, -5));
+        CO_VERIFY2(qaiotest::holds<ValueError>(negative), qPrintable(qaiotest::describe(negative)));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetStreams::transfer64MiB()
 {
     // 64 MiB there and back through a stream echo server, byte for byte.
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
-    const QByteArray payload = nt::pattern(64 * 1024 * 1024, 64);
+    const QByteArray payload = qaiotest::pattern(64 * 1024 * 1024, 64);
     const QByteArray expectedHash = QCryptographicHash::hash(payload, QCryptographicHash::Sha256);
     QByteArray gotHash;
     qint64 gotSize = 0;
@@ -777,7 +780,7 @@ void TestNetStreams::transfer64MiB()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN_TIMEOUT(loop, body(), 110.0);
+    CO_RUN_TIMEOUT(loop, body(), 110.0);
     QCOMPARE(gotSize, qint64(payload.size()));
     QVERIFY(gotHash == expectedHash);
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
@@ -792,7 +795,7 @@ void TestNetStreams::drainWaitsForSlowReader()
     const qsizetype total = 8 * 1024 * 1024;
     const qsizetype chunk = 64 * 1024;
     const qsizetype limit = 64 * 1024;
-    const QByteArray payload = nt::pattern(total, 8);
+    const QByteArray payload = qaiotest::pattern(total, 8);
     qsizetype maxWriteBuffer = 0;
     qsizetype maxReadBuffer = 0;
     int blockingDrains = 0;
@@ -826,13 +829,13 @@ void TestNetStreams::drainWaitsForSlowReader()
             }
         }
         writer.writeEof();
-        CO_VERIFY(co_await nt::until([&] { return received.size() == total; }, 60));
+        CO_VERIFY(co_await qaiotest::until([&] { return received.size() == total; }, 60));
         CO_COMPARE(co_await reader.read(), QByteArray());
         writer.close();
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN_TIMEOUT(loop, body(), 110.0);
+    CO_RUN_TIMEOUT(loop, body(), 110.0);
     QVERIFY(received == payload);
     QVERIFY2(blockingDrains > 0, "drain() never had to wait");
     // drain() returns once the buffer is at the low-water mark.
@@ -845,7 +848,7 @@ void TestNetStreams::drainWaitsForSlowReader()
 void TestNetStreams::readerPausesTransportAboveTwiceTheLimit()
 {
     Loop loop;
-    const QByteArray payload = nt::pattern(1024 * 1024, 21);
+    const QByteArray payload = qaiotest::pattern(1024 * 1024, 21);
     bool sawPaused = false;
     auto sendAll = [&](StreamReader, StreamWriter writer) -> Coro<void> {
         writer.write(payload);
@@ -857,7 +860,7 @@ void TestNetStreams::readerPausesTransportAboveTwiceTheLimit()
         auto server = co_await startServer(handler, QStringLiteral("127.0.0.1"), 0);
         auto [reader, writer] = co_await openConnection(QStringLiteral("127.0.0.1"), portOf(server), 1024);
         // Nobody reads: the reader's buffer fills past 2 * limit and reading pauses.
-        CO_VERIFY(co_await nt::until([&] { return !writer.transport()->isReading(); }));
+        CO_VERIFY(co_await qaiotest::until([&] { return !writer.transport()->isReading(); }));
         sawPaused = true;
         CO_VERIFY(reader.state()->buffer.size() > 2 * 1024);
         co_await qaio::sleep(0.02);
@@ -869,7 +872,7 @@ void TestNetStreams::readerPausesTransportAboveTwiceTheLimit()
         writer.close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY(sawPaused);
 }
 
@@ -878,11 +881,11 @@ void TestNetStreams::drainRaisesOncePeerIsGone()
     // test_streams.py's test_drain_raises: the server closes at once; a
     // client writing and draining in a loop must get an error, not spin forever.
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     std::exception_ptr error;
     auto body = [&]() -> Coro<void> {
-        Socket listening = nt::listener();
+        Socket listening = qaiotest::listener();
         auto accepting = sockAccept(loop, listening);
         auto [reader, writer] = co_await openConnection(QStringLiteral("127.0.0.1"), listening.localAddress().port());
         {
@@ -896,21 +899,21 @@ void TestNetStreams::drainRaisesOncePeerIsGone()
                 co_await w.drain();
             }
         };
-        error = co_await nt::coErrorOf(writeForever());
+        error = co_await qaiotest::coErrorOf(writeForever());
         writer.close();
     };
-    NT_RUN(loop, body());
-    const std::error_code code = nt::codeOf(error);
+    CO_RUN(loop, body());
+    const std::error_code code = qaiotest::codeOf(error);
     QVERIFY2(code == std::errc::connection_reset || code == std::errc::broken_pipe
                  || code == std::errc::connection_aborted,
-             qPrintable(nt::describe(error)));
+             qPrintable(qaiotest::describe(error)));
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
 void TestNetStreams::waitClosedAfterClose()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         const ClientConnected handler = echoAll;
@@ -933,14 +936,14 @@ void TestNetStreams::waitClosedAfterClose()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
 void TestNetStreams::writeAfterCloseThenDrainIsConnectionReset()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     std::exception_ptr error;
     auto body = [&]() -> Coro<void> {
@@ -949,11 +952,11 @@ void TestNetStreams::writeAfterCloseThenDrainIsConnectionReset()
         auto [reader, writer] = co_await openConnection(QStringLiteral("127.0.0.1"), portOf(server));
         writer.close();
         writer.write("data");
-        error = co_await nt::coErrorOf(writer.drain());
+        error = co_await qaiotest::coErrorOf(writer.drain());
         server->close();
     };
-    NT_RUN(loop, body());
-    QCOMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_reset));
+    CO_RUN(loop, body());
+    QCOMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_reset));
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
@@ -961,7 +964,7 @@ void TestNetStreams::eofFedWhenWriterCloses()
 {
     // test_streams.py's test_eof_feed_when_closing_writer.
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto body = [&]() -> Coro<void> {
         const ClientConnected handler = echoAll;
@@ -973,7 +976,7 @@ void TestNetStreams::eofFedWhenWriterCloses()
         CO_COMPARE(co_await reader.read(), QByteArray());
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QVERIFY2(log.entries.isEmpty(), qPrintable(log.dump()));
 }
 
@@ -1002,7 +1005,7 @@ void TestNetStreams::writeEofHalfClose()
         co_await writer.waitClosed();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(reply, QByteArrayLiteral("got 10 bytes\n"));
 }
 
@@ -1018,8 +1021,8 @@ void TestNetStreams::readlineOverLimitOnConnection()
         const ClientConnected handler = sender;
         auto server = co_await startServer(handler, QStringLiteral("127.0.0.1"), 0);
         auto [reader, writer] = co_await openConnection(QStringLiteral("127.0.0.1"), portOf(server), 1000);
-        auto error = co_await nt::coErrorOf(reader.readline());
-        CO_VERIFY2(nt::holds<ValueError>(error), qPrintable(nt::describe(error)));
+        auto error = co_await qaiotest::coErrorOf(reader.readline());
+        CO_VERIFY2(qaiotest::holds<ValueError>(error), qPrintable(qaiotest::describe(error)));
         // The over-long line is dropped; reading goes on with the next.
         QByteArray next = co_await reader.readline();
         // The long line may have been dropped in pieces: skip what is left of it.
@@ -1030,7 +1033,7 @@ void TestNetStreams::readlineOverLimitOnConnection()
         writer.close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetStreams::extraInfo()
@@ -1056,13 +1059,13 @@ void TestNetStreams::extraInfo()
         writer.close();
         server->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
 }
 
 void TestNetStreams::clientHandlerThatThrows()
 {
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     auto failing = [](StreamReader reader, StreamWriter) -> Coro<void> {
         co_await reader.readline();
@@ -1082,10 +1085,10 @@ void TestNetStreams::clientHandlerThatThrows()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     QCOMPARE(rest, QByteArray());
     QCOMPARE(log.count(QStringLiteral("Unhandled exception in client_connected_cb")), 1);
-    QVERIFY(nt::holds<MyError>(log.entries.at(0).exception));
+    QVERIFY(qaiotest::holds<MyError>(log.entries.at(0).exception));
 }
 
 void TestNetStreams::socatClient()
@@ -1094,13 +1097,13 @@ void TestNetStreams::socatClient()
     if (socat.isEmpty())
         QSKIP("socat is not installed (scripts/install-deps.sh installs it)");
     Loop loop;
-    nt::ErrorLog log;
+    qaiotest::ErrorLog log;
     log.install(loop);
     // Lines of text, then 1 MiB of arbitrary bytes.
     QByteArray input;
     for (int i = 0; i < 1000; ++i)
         input += "line " + QByteArray::number(i) + " of the socat test\n";
-    input += nt::pattern(1024 * 1024, 99);
+    input += qaiotest::pattern(1024 * 1024, 99);
     QByteArray output;
     int exitCode = -1;
     int connections = 0;
@@ -1116,10 +1119,10 @@ void TestNetStreams::socatClient()
         arguments << QStringLiteral("-t") << QStringLiteral("30") << QStringLiteral("-")
                   << QStringLiteral("TCP:127.0.0.1:%1").arg(portOf(server));
         process.start(socat, arguments);
-        CO_VERIFY(co_await nt::until([&] { return process.state() == QProcess::Running; }));
+        CO_VERIFY(co_await qaiotest::until([&] { return process.state() == QProcess::Running; }));
         process.write(input);
         process.closeWriteChannel();
-        CO_VERIFY2(co_await nt::until([&] { return process.state() == QProcess::NotRunning; }, 60),
+        CO_VERIFY2(co_await qaiotest::until([&] { return process.state() == QProcess::NotRunning; }, 60),
                    "socat did not finish");
         output = process.readAllStandardOutput();
         exitCode = process.exitCode();
@@ -1128,7 +1131,7 @@ void TestNetStreams::socatClient()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN_TIMEOUT(loop, body(), 100.0);
+    CO_RUN_TIMEOUT(loop, body(), 100.0);
     QCOMPARE(exitCode, 0);
     QCOMPARE(connections, 1);
     QCOMPARE(output.size(), input.size());

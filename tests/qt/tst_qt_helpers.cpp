@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // Qt helpers: awaiting signals, coroutine slots and tasks bound to a QObject's
 // lifetime, FutureWatcher, and window-modal dialogs without a nested loop.
 #include <qaio/qaio.h>
 
-#include "../loop/testutil.h"
+#include "qaio_test.h"
 
 #include <QtCore/qthread.h>
 #include <QtCore/qtimer.h>
@@ -52,7 +54,7 @@ struct HandlerLog
     explicit HandlerLog(Loop &loop)
     {
         loop.setExceptionHandler([this](Loop &, const ExceptionContext &c) {
-            messages << c.message + QStringLiteral(" | ") + testutil::describe(c.exception);
+            messages << c.message + QStringLiteral(" | ") + qaiotest::describe(c.exception);
         });
     }
     QStringList messages;
@@ -220,9 +222,9 @@ void TestQtHelpers::signalBadInput()
     Emitter *none = nullptr;
     auto body = [&]() -> Coro<QStringList> {
         QStringList seen;
-        seen << testutil::whatOf<ValueError>([&] { (void)signal(none, &Emitter::one); });
+        seen << qaiotest::whatOf<ValueError>([&] { (void)signal(none, &Emitter::one); });
         Emitter e;
-        seen << testutil::whatOf<ValueError>([&] { (void)signal(&e, &Emitter::one, std::nan("")); });
+        seen << qaiotest::whatOf<ValueError>([&] { (void)signal(&e, &Emitter::one, std::nan("")); });
         co_return seen;
     };
     QCOMPARE(run(loop, body()), (QStringList{QStringLiteral("signal(): the sender is null"),

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_echo — the echo demo's graceful shutdown, on a real process:
 // several clients load qaio-echo-server with requests (lines) continuously,
 // the test sends SIGTERM (or SIGINT) in the middle, and checks that every
 // request the server accepted got its full reply, that nothing was reset,
 // and that the server exited 0 within its grace period.
-#include "signals_util.h"
+#include "qaio_test.h"
 
 #include <QtCore/QProcess>
 #include <QtTest/QtTest>
@@ -175,7 +177,7 @@ void TestSignalsEcho::gracefulShutdownUnderLoad()
     tasks.push_back(loop.createTask(runQuietClient(server.port, partial, "half a requ")));
 
     // Load for a while, then signal the server in the middle of it.
-    st::runUntil(loop, [] { return false; }, 0.3);
+    qaiotest::runUntil(loop, [] { return false; }, 0.3);
     qint64 before = 0;
     for (auto &r : results)
         before += r->replies;
@@ -191,7 +193,7 @@ void TestSignalsEcho::gracefulShutdownUnderLoad()
         }
         return true;
     };
-    QVERIFY(st::runUntil(loop, allDone, 8.0));
+    QVERIFY(qaiotest::runUntil(loop, allDone, 8.0));
     QVERIFY(server.process.state() == QProcess::NotRunning || server.process.waitForFinished(8000));
     const qint64 took = shutdown.elapsed();
     QCOMPARE(server.process.exitStatus(), QProcess::NormalExit);
@@ -244,13 +246,13 @@ void TestSignalsEcho::graceDeadlineBoundsTheShutdown()
     auto task = loop.createTask(stalled());
     QElapsedTimer timer;
     timer.start();
-    st::runUntil(loop, [&] { return server.process.state() == QProcess::NotRunning; }, 4.0);
+    qaiotest::runUntil(loop, [&] { return server.process.state() == QProcess::NotRunning; }, 4.0);
     QVERIFY(server.process.waitForFinished(100) || server.process.state() == QProcess::NotRunning);
     QVERIFY2(timer.elapsed() < 2500, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(server.process.exitCode(), 0);
     QVERIFY(server.served() >= 0);
     task.cancel();
-    st::runUntil(loop, [&] { return task.done(); }, 1.0);
+    qaiotest::runUntil(loop, [&] { return task.done(); }, 1.0);
     loop.close();
 }
 

@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_handlers — Loop::addSignalHandler / removeSignalHandler with real
 // signals sent to this process. Ported from CPython's test_unix_events.py
 // (SelectorEventLoopSignalTests) and test_events.py (test_add_signal_handler,
 // test_signal_handling_while_selecting, test_signal_handling_args), plus
 // qaio's own rules: handlers run as loop callbacks, SIGCHLD chains so that
 // QProcess keeps working.
-#include "signals_util.h"
+#include "qaio_test.h"
 
 #include <QtCore/QProcess>
 #include <QtCore/QThread>
@@ -62,14 +64,14 @@ private Q_SLOTS:
 void TestSignalsHandlers::init()
 {
     for (int sig : kUsedSignals)
-        st::setDisposition(sig, SIG_DFL);
+        qaiotest::setDisposition(sig, SIG_DFL);
     g_cHandlerCalls = 0;
 }
 
 void TestSignalsHandlers::cleanup()
 {
     for (int sig : kUsedSignals)
-        st::setDisposition(sig, SIG_DFL);
+        qaiotest::setDisposition(sig, SIG_DFL);
 }
 
 void TestSignalsHandlers::invalidSignalNumbersAreValueError()
@@ -78,9 +80,9 @@ void TestSignalsHandlers::invalidSignalNumbersAreValueError()
     Loop loop;
     auto noop = [] {};
     for (int sig : {NSIG + 1, NSIG, 0, -1, 32 /* glibc's own */}) {
-        auto error = st::errorOf([&] { loop.addSignalHandler(sig, noop); });
-        QVERIFY2(st::holds<ValueError>(error), qPrintable(QString::number(sig)));
-        QCOMPARE(st::whatOf(error), QStringLiteral("invalid signal number %1").arg(sig));
+        auto error = qaiotest::errorOf([&] { loop.addSignalHandler(sig, noop); });
+        QVERIFY2(qaiotest::holds<ValueError>(error), qPrintable(QString::number(sig)));
+        QCOMPARE(qaiotest::whatOf(error), QStringLiteral("invalid signal number %1").arg(sig));
         QVERIFY_THROWS_EXCEPTION(ValueError, loop.removeSignalHandler(sig));
     }
     loop.close();
@@ -91,9 +93,9 @@ void TestSignalsHandlers::sigkillAndSigstopCannotBeCaught()
     // test_add_signal_handler_install_error2: EINVAL -> RuntimeError, nothing left behind
     Loop loop;
     for (int sig : {SIGKILL, SIGSTOP}) {
-        auto error = st::errorOf([&] { loop.addSignalHandler(sig, [] {}); });
-        QVERIFY(st::holds<RuntimeError>(error));
-        QCOMPARE(st::whatOf(error), QStringLiteral("sig %1 cannot be caught").arg(sig));
+        auto error = qaiotest::errorOf([&] { loop.addSignalHandler(sig, [] {}); });
+        QVERIFY(qaiotest::holds<RuntimeError>(error));
+        QCOMPARE(qaiotest::whatOf(error), QStringLiteral("sig %1 cannot be caught").arg(sig));
         // Removing it does not raise: no handler was registered.
         QVERIFY(!loop.removeSignalHandler(sig));
     }
@@ -101,7 +103,7 @@ void TestSignalsHandlers::sigkillAndSigstopCannotBeCaught()
     int caught = 0;
     loop.addSignalHandler(SIGUSR1, [&] { ++caught; });
     ::kill(::getpid(), SIGUSR1);
-    QVERIFY(st::runUntil(loop, [&] { return caught == 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return caught == 1; }));
     loop.close();
 }
 
@@ -117,9 +119,9 @@ void TestSignalsHandlers::handlerRunsAsLoopCallback()
         runningInside = runningLoopOrNull();
         threadInside = QThread::currentThread();
     });
-    QVERIFY(!st::isDefault(SIGUSR1));
+    QVERIFY(!qaiotest::isDefault(SIGUSR1));
     ::kill(::getpid(), SIGUSR1);
-    QVERIFY(st::runUntil(loop, [&] { return caught > 0; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return caught > 0; }));
     QCOMPARE(caught, 1);
     QCOMPARE(runningInside, &loop);
     QCOMPARE(threadInside, QThread::currentThread());
@@ -139,7 +141,7 @@ void TestSignalsHandlers::handlerNeverRunsInSignalContext()
         ::raise(SIGUSR2);
         log << "after raise";
     });
-    QVERIFY(st::runUntil(loop, [&] { return log.size() == 2; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return log.size() == 2; }));
     QCOMPARE(log, (QStringList{"after raise", "handler"}));
     loop.close();
 }
@@ -154,7 +156,7 @@ void TestSignalsHandlers::handlerArguments()
     itimerval timer = {};
     timer.it_value.tv_usec = 10000; // 10 ms
     ::setitimer(ITIMER_REAL, &timer, nullptr);
-    QVERIFY(st::runUntil(loop, [&] { return !received.isEmpty(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return !received.isEmpty(); }));
     QCOMPARE(received, (QList<int>{41, 42, 43}));
     loop.close();
 }
@@ -188,7 +190,7 @@ void TestSignalsHandlers::everySignalRunsTheHandler()
     loop.addSignalHandler(SIGUSR1, [&] { ++caught; });
     for (int i = 1; i <= 3; ++i) {
         ::kill(::getpid(), SIGUSR1);
-        QVERIFY(st::runUntil(loop, [&] { return caught == i; }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return caught == i; }));
     }
     QCOMPARE(caught, 3);
     loop.close();
@@ -199,9 +201,9 @@ void TestSignalsHandlers::removeRestoresDefaultDisposition()
     // test_remove_signal_handler: SIG_DFL again, the wakeup fd released
     Loop loop;
     loop.addSignalHandler(SIGHUP, [] {});
-    QVERIFY(!st::isDefault(SIGHUP));
+    QVERIFY(!qaiotest::isDefault(SIGHUP));
     QVERIFY(loop.removeSignalHandler(SIGHUP));
-    QVERIFY(st::isDefault(SIGHUP));
+    QVERIFY(qaiotest::isDefault(SIGHUP));
     QVERIFY(!loop.removeSignalHandler(SIGHUP));
     QVERIFY(!loop.removeSignalHandler(SIGUSR2)); // never set
     loop.close();
@@ -211,15 +213,15 @@ void TestSignalsHandlers::removeSigintRestoresPreviousHandler()
 {
     // test_remove_signal_handler_2 / test_add_signal_handler: removing the
     // SIGINT handler restores what was there (Python: default_int_handler).
-    st::setDisposition(SIGINT, countingHandler);
+    qaiotest::setDisposition(SIGINT, countingHandler);
     Loop loop;
     int caught = 0;
     loop.addSignalHandler(SIGINT, [&] { ++caught; });
     ::kill(::getpid(), SIGINT);
-    QVERIFY(st::runUntil(loop, [&] { return caught == 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return caught == 1; }));
     QCOMPARE(g_cHandlerCalls.load(), 0); // replaced, not chained
     QVERIFY(loop.removeSignalHandler(SIGINT));
-    QCOMPARE(st::disposition(SIGINT), reinterpret_cast<void *>(countingHandler));
+    QCOMPARE(qaiotest::disposition(SIGINT), reinterpret_cast<void *>(countingHandler));
     ::kill(::getpid(), SIGINT);
     QCOMPARE(g_cHandlerCalls.load(), 1);
     loop.close();
@@ -233,9 +235,9 @@ void TestSignalsHandlers::removeOneKeepsTheOther()
     loop.addSignalHandler(SIGUSR1, [&] { ++usr1; });
     loop.addSignalHandler(SIGUSR2, [&] { ++usr2; });
     QVERIFY(loop.removeSignalHandler(SIGUSR1));
-    QVERIFY(st::isDefault(SIGUSR1));
+    QVERIFY(qaiotest::isDefault(SIGUSR1));
     ::kill(::getpid(), SIGUSR2);
-    QVERIFY(st::runUntil(loop, [&] { return usr2 == 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return usr2 == 1; }));
     QCOMPARE(usr1, 0);
     loop.close();
 }
@@ -247,11 +249,11 @@ void TestSignalsHandlers::secondAddReplacesTheCallback()
     loop.addSignalHandler(SIGUSR1, [&] { log << "first"; });
     loop.addSignalHandler(SIGUSR1, [&] { log << "second"; });
     ::kill(::getpid(), SIGUSR1);
-    QVERIFY(st::runUntil(loop, [&] { return !log.isEmpty(); }));
-    st::runUntil(loop, [] { return false; }, 0.02);
+    QVERIFY(qaiotest::runUntil(loop, [&] { return !log.isEmpty(); }));
+    qaiotest::runUntil(loop, [] { return false; }, 0.02);
     QCOMPARE(log, (QStringList{"second"}));
     QVERIFY(loop.removeSignalHandler(SIGUSR1));
-    QVERIFY(st::isDefault(SIGUSR1)); // the original disposition, not our own handler
+    QVERIFY(qaiotest::isDefault(SIGUSR1)); // the original disposition, not our own handler
     loop.close();
 }
 
@@ -262,9 +264,9 @@ void TestSignalsHandlers::cancelledHandleRemovesHandlerOnNextSignal()
     int caught = 0;
     Handle handle = loop.addSignalHandler(SIGUSR1, [&] { ++caught; });
     handle.cancel();
-    QVERIFY(!st::isDefault(SIGUSR1)); // still installed until the signal comes
+    QVERIFY(!qaiotest::isDefault(SIGUSR1)); // still installed until the signal comes
     ::kill(::getpid(), SIGUSR1);
-    QVERIFY(st::runUntil(loop, [] { return st::isDefault(SIGUSR1); }));
+    QVERIFY(qaiotest::runUntil(loop, [] { return qaiotest::isDefault(SIGUSR1); }));
     QCOMPARE(caught, 0);
     QVERIFY(!loop.removeSignalHandler(SIGUSR1)); // already removed
     loop.close();
@@ -276,29 +278,29 @@ void TestSignalsHandlers::closeRemovesAllHandlers()
     Loop loop;
     loop.addSignalHandler(SIGHUP, [] {});
     loop.addSignalHandler(SIGUSR2, [] {});
-    QVERIFY(!st::isDefault(SIGHUP));
-    QVERIFY(!st::isDefault(SIGUSR2));
+    QVERIFY(!qaiotest::isDefault(SIGHUP));
+    QVERIFY(!qaiotest::isDefault(SIGUSR2));
     loop.close();
-    QVERIFY(st::isDefault(SIGHUP));
-    QVERIFY(st::isDefault(SIGUSR2));
+    QVERIFY(qaiotest::isDefault(SIGHUP));
+    QVERIFY(qaiotest::isDefault(SIGUSR2));
     QVERIFY(!loop.removeSignalHandler(SIGHUP));
     // ~Loop of an unclosed loop does the same.
     {
         Loop other;
         other.addSignalHandler(SIGUSR1, [] {});
-        QVERIFY(!st::isDefault(SIGUSR1));
+        QVERIFY(!qaiotest::isDefault(SIGUSR1));
     }
-    QVERIFY(st::isDefault(SIGUSR1));
+    QVERIFY(qaiotest::isDefault(SIGUSR1));
 }
 
 void TestSignalsHandlers::closedLoopIsRuntimeError()
 {
     Loop loop;
     loop.close();
-    auto error = st::errorOf([&] { loop.addSignalHandler(SIGUSR1, [] {}); });
-    QVERIFY(st::holds<RuntimeError>(error));
-    QCOMPARE(st::whatOf(error), QStringLiteral("Event loop is closed"));
-    QVERIFY(st::isDefault(SIGUSR1));
+    auto error = qaiotest::errorOf([&] { loop.addSignalHandler(SIGUSR1, [] {}); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("Event loop is closed"));
+    QVERIFY(qaiotest::isDefault(SIGUSR1));
 }
 
 void TestSignalsHandlers::otherThreadIsRuntimeError()
@@ -309,17 +311,17 @@ void TestSignalsHandlers::otherThreadIsRuntimeError()
     bool stillRuns = false;
     QThread *thread = QThread::create([&] {
         Loop loop;
-        error = st::errorOf([&] { loop.addSignalHandler(SIGUSR1, [] {}); });
+        error = qaiotest::errorOf([&] { loop.addSignalHandler(SIGUSR1, [] {}); });
         stillRuns = loop.runUntilComplete(qaio::sleep(0.001, true));
         loop.close();
     });
     thread->start();
     QVERIFY(thread->wait(5000));
     delete thread;
-    QVERIFY(st::holds<RuntimeError>(error));
-    QCOMPARE(st::whatOf(error), QStringLiteral("set_wakeup_fd only works in main thread of the main interpreter"));
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("set_wakeup_fd only works in main thread of the main interpreter"));
     QVERIFY(stillRuns);
-    QVERIFY(st::isDefault(SIGUSR1));
+    QVERIFY(qaiotest::isDefault(SIGUSR1));
 }
 
 void TestSignalsHandlers::exceptionInHandlerGoesToExceptionHandler()
@@ -333,9 +335,9 @@ void TestSignalsHandlers::exceptionInHandlerGoesToExceptionHandler()
         throw ValueError("boom");
     });
     ::kill(::getpid(), SIGUSR1);
-    QVERIFY(st::runUntil(loop, [&] { return calls == 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return calls == 1; }));
     ::kill(::getpid(), SIGUSR1); // the handler stays installed
-    QVERIFY(st::runUntil(loop, [&] { return calls == 2; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return calls == 2; }));
     QCOMPARE(messages.size(), 2);
     QVERIFY2(messages[0].startsWith(QLatin1StringView("Exception in callback")), qPrintable(messages[0]));
     loop.close();
@@ -345,19 +347,19 @@ void TestSignalsHandlers::sigchldChainsToPreviousHandler()
 {
     // SIGCHLD is the one signal whose previous handler keeps being called:
     // QProcess (forkfd) may depend on its own.
-    st::setDisposition(SIGCHLD, countingHandler);
+    qaiotest::setDisposition(SIGCHLD, countingHandler);
     Loop loop;
     int caught = 0;
     loop.addSignalHandler(SIGCHLD, [&] { ++caught; });
     const pid_t child = ::fork();
     if (child == 0)
         ::_exit(0);
-    QVERIFY(st::runUntil(loop, [&] { return caught >= 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return caught >= 1; }));
     QCOMPARE(g_cHandlerCalls.load(), 1);
     int status = 0;
     QCOMPARE(::waitpid(child, &status, 0), child);
     QVERIFY(loop.removeSignalHandler(SIGCHLD));
-    QCOMPARE(st::disposition(SIGCHLD), reinterpret_cast<void *>(countingHandler));
+    QCOMPARE(qaiotest::disposition(SIGCHLD), reinterpret_cast<void *>(countingHandler));
     loop.close();
 }
 
@@ -372,11 +374,11 @@ void TestSignalsHandlers::qprocessWorksWhileSigchldIsHandled()
         QVERIFY(process.waitForStarted(5000));
         bool finished = false;
         QObject::connect(&process, &QProcess::finished, [&] { finished = true; });
-        QVERIFY(st::runUntil(loop, [&] { return finished; }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return finished; }));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(process.exitCode(), i);
     }
-    QVERIFY(st::runUntil(loop, [&] { return caught >= 1; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return caught >= 1; }));
     loop.close();
 }
 

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_runner — Ctrl+C in Runner/run() (ported from CPython's
 // test_runners.py: test_interrupt_*, test_signal_install_not_supported_ok),
 // the exit status 130 of a real child process, quitting the QCoreApplication
 // with tasks pending (aboutToQuit), and toThread (ported from test_threads.py).
-#include "signals_util.h"
+#include "qaio_test.h"
 
 #include <QtCore/QProcess>
 #include <QtCore/QThread>
@@ -94,13 +96,13 @@ private Q_SLOTS:
 void TestSignalsRunner::init()
 {
     // QTest's crash handler owns SIGINT; these tests need the default.
-    st::setDisposition(SIGINT, SIG_DFL);
+    qaiotest::setDisposition(SIGINT, SIG_DFL);
     g_customSigint = 0;
 }
 
 void TestSignalsRunner::cleanup()
 {
-    st::setDisposition(SIGINT, SIG_DFL);
+    qaiotest::setDisposition(SIGINT, SIG_DFL);
 }
 
 void TestSignalsRunner::interruptCallSoon()
@@ -181,7 +183,7 @@ void TestSignalsRunner::signalNotInstalledOutsideMainThread()
     void *during = nullptr;
     QThread *thread = QThread::create([&] {
         auto coro = [&]() -> Coro<int> {
-            during = st::disposition(SIGINT);
+            during = qaiotest::disposition(SIGINT);
             co_await qaio::sleep(0);
             co_return 5;
         };
@@ -197,7 +199,7 @@ void TestSignalsRunner::signalNotInstalledOutsideMainThread()
 void TestSignalsRunner::customSigintHandlerIsKept()
 {
     // asyncio installs its handler only over default_int_handler.
-    st::setDisposition(SIGINT, customSigint);
+    qaiotest::setDisposition(SIGINT, customSigint);
     auto coro = []() -> Coro<int> {
         interruptSelf(); // goes to the program's own handler
         co_await qaio::sleep(0.01);
@@ -205,7 +207,7 @@ void TestSignalsRunner::customSigintHandlerIsKept()
     };
     QCOMPARE(qaio::run(coro()), 3);
     QCOMPARE(g_customSigint.load(), 1);
-    QCOMPARE(st::disposition(SIGINT), reinterpret_cast<void *>(customSigint));
+    QCOMPARE(qaiotest::disposition(SIGINT), reinterpret_cast<void *>(customSigint));
 }
 
 void TestSignalsRunner::sigintHandlerOnlyDuringRun()
@@ -213,12 +215,12 @@ void TestSignalsRunner::sigintHandlerOnlyDuringRun()
     Runner runner;
     void *during = nullptr;
     auto coro = [&]() -> Coro<void> {
-        during = st::disposition(SIGINT);
+        during = qaiotest::disposition(SIGINT);
         co_return;
     };
     runner.run(coro());
     QVERIFY(during != reinterpret_cast<void *>(SIG_DFL));
-    QVERIFY(st::isDefault(SIGINT));
+    QVERIFY(qaiotest::isDefault(SIGINT));
     // A loop handler for SIGINT set during run() replaces the Runner's; removing
     // it afterwards restores the default, not the Runner's handler.
     auto withHandler = [&]() -> Coro<void> {
@@ -226,9 +228,9 @@ void TestSignalsRunner::sigintHandlerOnlyDuringRun()
         co_return;
     };
     runner.run(withHandler());
-    QVERIFY(!st::isDefault(SIGINT));
+    QVERIFY(!qaiotest::isDefault(SIGINT));
     QVERIFY(runner.getLoop().removeSignalHandler(SIGINT));
-    QVERIFY(st::isDefault(SIGINT));
+    QVERIFY(qaiotest::isDefault(SIGINT));
 }
 
 void TestSignalsRunner::runMainExitStatus()
@@ -398,9 +400,9 @@ void TestSignalsRunner::toThreadException()
     auto coro = []() -> Coro<void> {
         co_await toThread([] { throw RuntimeError("test"); });
     };
-    auto error = st::errorOf([&] { qaio::run(coro()); });
-    QVERIFY(st::holds<RuntimeError>(error));
-    QCOMPARE(st::whatOf(error), QStringLiteral("test"));
+    auto error = qaiotest::errorOf([&] { qaio::run(coro()); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("test"));
 }
 
 void TestSignalsRunner::toThreadOnce()

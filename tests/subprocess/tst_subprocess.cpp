@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_subprocess — subprocessExec/subprocessShell (SubprocessProtocol and
 // SubprocessTransport) and createSubprocessExec/Shell (Process) with real
 // children: /bin/sh, cat, true, false, sleep, env, pwd, head. Behavioural
 // cases ported from CPython's Lib/test/test_asyncio/test_subprocess.py
 // (test names in the comments) plus QProcess-specific ones.
-#include "../net/net_util.h"
+#include "qaio_net_test.h"
 
 #include <qaio/qaio.h>
 
@@ -178,7 +180,7 @@ void TestSubprocess::stdinStdout()
         CO_COMPARE(data, QByteArray("Python The Winner"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body0());
+    CO_RUN(loop, body0());
 }
 
 // test_communicate
@@ -192,7 +194,7 @@ void TestSubprocess::communicate()
         CO_COMPARE(err, QByteArray());
         CO_COMPARE(proc.returncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body1());
+    CO_RUN(loop, body1());
 }
 
 // test_communicate_none_input
@@ -208,7 +210,7 @@ void TestSubprocess::communicateNoneInput()
         CO_COMPARE(out, QByteArray("hi\n"));
         CO_COMPARE(err, QByteArray("oops\n"));
     };
-    NT_RUN(loop, body2());
+    CO_RUN(loop, body2());
 }
 
 // test_empty_input
@@ -221,7 +223,7 @@ void TestSubprocess::communicateEmptyInput()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body3());
+    CO_RUN(loop, body3());
 }
 
 // test_shell
@@ -232,7 +234,7 @@ void TestSubprocess::shellExitCode()
         Process proc = co_await createSubprocessShell(QStringLiteral("exit 7"));
         CO_COMPARE(co_await proc.wait(), 7);
     };
-    NT_RUN(loop, body4());
+    CO_RUN(loop, body4());
 }
 
 void TestSubprocess::trueAndFalse()
@@ -244,7 +246,7 @@ void TestSubprocess::trueAndFalse()
         CO_COMPARE(co_await yes.wait(), 0);
         CO_COMPARE(co_await no.wait(), 1);
     };
-    NT_RUN(loop, body5());
+    CO_RUN(loop, body5());
 }
 
 // test_kill
@@ -256,7 +258,7 @@ void TestSubprocess::kill()
         proc.kill();
         CO_COMPARE(co_await proc.wait(), -SIGKILL);
     };
-    NT_RUN(loop, body6());
+    CO_RUN(loop, body6());
 }
 
 // test_terminate
@@ -268,7 +270,7 @@ void TestSubprocess::terminate()
         proc.terminate();
         CO_COMPARE(co_await proc.wait(), -SIGTERM);
     };
-    NT_RUN(loop, body7());
+    CO_RUN(loop, body7());
 }
 
 // test_send_signal (default action)
@@ -280,7 +282,7 @@ void TestSubprocess::sendSignal()
         proc.sendSignal(SIGHUP);
         CO_COMPARE(co_await proc.wait(), -SIGHUP);
     };
-    NT_RUN(loop, body8());
+    CO_RUN(loop, body8());
 }
 
 // test_send_signal (the child handles it)
@@ -295,7 +297,7 @@ void TestSubprocess::sendSignalHandledByChild()
         proc.sendSignal(SIGUSR1);
         CO_COMPARE(co_await proc.wait(), 3);
     };
-    NT_RUN(loop, body9());
+    CO_RUN(loop, body9());
 }
 
 void TestSubprocess::returncodeOfSignalFromShell()
@@ -306,7 +308,7 @@ void TestSubprocess::returncodeOfSignalFromShell()
         CO_COMPARE(co_await proc.wait(), -SIGTERM);
         CO_COMPARE(proc.returncode(), std::optional<int>(-SIGTERM));
     };
-    NT_RUN(loop, body10());
+    CO_RUN(loop, body10());
 }
 
 void TestSubprocess::waitTwiceReturnsSameCode()
@@ -320,7 +322,7 @@ void TestSubprocess::waitTwiceReturnsSameCode()
         CO_COMPARE(co_await second, 5);
         CO_COMPARE(co_await proc.wait(), 5);
     };
-    NT_RUN(loop, body11());
+    CO_RUN(loop, body11());
 }
 
 // asyncio's _check_proc: ProcessLookupError once the transport is done.
@@ -330,11 +332,11 @@ void TestSubprocess::killAfterWaitIsProcessLookupError()
     auto body12 = [&]() -> Coro<void> {
         Process proc = co_await createSubprocessExec(QStringLiteral("true"));
         co_await proc.wait();
-        auto error = nt::errorOf([&] { proc.kill(); });
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::no_such_process));
+        auto error = qaiotest::errorOf([&] { proc.kill(); });
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::no_such_process));
         CO_COMPARE(proc.returncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body12());
+    CO_RUN(loop, body12());
 }
 
 // test_stdin_broken_pipe
@@ -351,13 +353,13 @@ void TestSubprocess::stdinBrokenPipe()
                 co_await proc.stdIn()->drain();
             }
         };
-        auto error = co_await nt::coErrorOf(writeForever());
-        const auto code = nt::codeOf(error);
+        auto error = co_await qaiotest::coErrorOf(writeForever());
+        const auto code = qaiotest::codeOf(error);
         CO_VERIFY2(code == std::errc::broken_pipe || code == std::errc::connection_reset,
-                   qPrintable(nt::describe(error)));
+                   qPrintable(qaiotest::describe(error)));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body13());
+    CO_RUN(loop, body13());
 }
 
 // test_communicate_ignore_broken_pipe
@@ -370,7 +372,7 @@ void TestSubprocess::communicateIgnoresBrokenPipe()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(proc.returncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body14());
+    CO_RUN(loop, body14());
 }
 
 // Documented: write() after close is dropped, drain() raises ConnectionResetError.
@@ -385,12 +387,12 @@ void TestSubprocess::writeAfterStdinClosedThenDrainRaises()
         CO_VERIFY(in.isClosing());
         in.write("after\n");
         co_await in.waitClosed(); // the pipe is closed once "before" is flushed
-        auto error = co_await nt::coErrorOf(in.drain());
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::connection_reset));
+        auto error = co_await qaiotest::coErrorOf(in.drain());
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::connection_reset));
         CO_COMPARE(co_await proc.stdOut()->read(), QByteArray("before\n"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body15());
+    CO_RUN(loop, body15());
 }
 
 // test_pause_reading
@@ -405,13 +407,13 @@ void TestSubprocess::pauseReading()
                                                       options);
         auto pipe = std::dynamic_pointer_cast<ReadTransport>(proc.transport()->getPipeTransport(1));
         CO_VERIFY(pipe);
-        bool ok = co_await nt::until([&] { return !pipe->isReading(); }, 5.0);
+        bool ok = co_await qaiotest::until([&] { return !pipe->isReading(); }, 5.0);
         CO_VERIFY2(ok, "the stdout pipe was never paused");
         QByteArray all = co_await proc.stdOut()->read();
         CO_COMPARE(all, QByteArray(size, '\0'));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body16());
+    CO_RUN(loop, body16());
 }
 
 // test_read_stdout_after_process_exit
@@ -433,7 +435,7 @@ void TestSubprocess::readStdoutAfterProcessExit()
         CO_COMPARE(all, QByteArray(262144, 'x'));
         CO_COMPARE(co_await proc.wait(), 1);
     };
-    NT_RUN(loop, body17());
+    CO_RUN(loop, body17());
 }
 
 // The child exits while its output is still buffered: nothing is lost.
@@ -444,14 +446,14 @@ void TestSubprocess::processExitsWhileOutputPending()
         const SubprocessOptions options4{.stdOut = Redirect::Pipe};
         Process proc = co_await createSubprocessShell(QStringLiteral("head -c 1048576 /dev/zero; exit 9"),
                                                       options4);
-        bool exited = co_await nt::until([&] { return proc.transport()->getReturncode().has_value(); }, 10.0);
+        bool exited = co_await qaiotest::until([&] { return proc.transport()->getReturncode().has_value(); }, 10.0);
         CO_VERIFY(exited);
         CO_COMPARE(*proc.returncode(), 9);
         QByteArray all = co_await proc.stdOut()->read();
         CO_COMPARE(all.size(), qsizetype(1048576));
         CO_COMPARE(co_await proc.wait(), 9);
     };
-    NT_RUN(loop, body18());
+    CO_RUN(loop, body18());
 }
 
 // test_devnull_input
@@ -467,7 +469,7 @@ void TestSubprocess::devnullInput()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body19());
+    CO_RUN(loop, body19());
 }
 
 // test_devnull_output
@@ -483,7 +485,7 @@ void TestSubprocess::devnullOutput()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body20());
+    CO_RUN(loop, body20());
 }
 
 // test_devnull_error
@@ -499,7 +501,7 @@ void TestSubprocess::devnullError()
         CO_COMPARE(out, QByteArray("out\n"));
         CO_COMPARE(err, QByteArray());
     };
-    NT_RUN(loop, body21());
+    CO_RUN(loop, body21());
 }
 
 // stderr=STDOUT
@@ -516,7 +518,7 @@ void TestSubprocess::stderrMergedIntoStdout()
         CO_COMPARE(out, QByteArray("out\nerr\nend\n"));
         CO_COMPARE(err, QByteArray());
     };
-    NT_RUN(loop, body22());
+    CO_RUN(loop, body22());
 }
 
 void TestSubprocess::inheritedChannelsHaveNoStreams()
@@ -534,7 +536,7 @@ void TestSubprocess::inheritedChannelsHaveNoStreams()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body23());
+    CO_RUN(loop, body23());
 }
 
 // test_process_env_1 (uvloop) / env=
@@ -548,7 +550,7 @@ void TestSubprocess::envMap()
         auto [out, err] = co_await proc.communicate();
         CO_COMPARE(out, QByteArray("spam\n"));
     };
-    NT_RUN(loop, body24());
+    CO_RUN(loop, body24());
 }
 
 // test_process_env_2 (uvloop): an empty env= gives an empty environment.
@@ -563,7 +565,7 @@ void TestSubprocess::envEmptyMap()
         CO_COMPARE(out, QByteArray());
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body25());
+    CO_RUN(loop, body25());
 }
 
 void TestSubprocess::envQProcessEnvironment()
@@ -578,7 +580,7 @@ void TestSubprocess::envQProcessEnvironment()
         auto [out, err] = co_await proc.communicate();
         CO_COMPARE(out, QByteArray("forty two\n"));
     };
-    NT_RUN(loop, body26());
+    CO_RUN(loop, body26());
 }
 
 // test_cwd
@@ -594,7 +596,7 @@ void TestSubprocess::cwd()
         auto [out, err] = co_await proc.communicate();
         CO_COMPARE(QString::fromLocal8Bit(out.trimmed()), canonical);
     };
-    NT_RUN(loop, body27());
+    CO_RUN(loop, body27());
 }
 
 // test_start_new_session
@@ -618,7 +620,7 @@ void TestSubprocess::startNewSession()
         auto [plainOut, plainErr] = co_await plain.communicate();
         CO_COMPARE(plainOut.trimmed().toLongLong(), qlonglong(::getsid(0)));
     };
-    NT_RUN(loop, body28());
+    CO_RUN(loop, body28());
 }
 
 // test_cancel_process_wait
@@ -628,15 +630,15 @@ void TestSubprocess::cancelWait()
     auto body29 = [&]() -> Coro<void> {
         Process proc = co_await createSubprocessExec(QStringLiteral("sleep"), sleep30());
         auto waiting = createTask(proc.wait());
-        co_await nt::yieldN(2);
+        co_await qaiotest::yieldN(2);
         waiting.cancel();
-        auto error = co_await nt::coErrorOf(waiting);
-        CO_VERIFY(nt::holds<CancelledError>(error));
+        auto error = co_await qaiotest::coErrorOf(waiting);
+        CO_VERIFY(qaiotest::holds<CancelledError>(error));
         CO_VERIFY(!proc.returncode());
         proc.kill();
         CO_COMPARE(co_await proc.wait(), -SIGKILL);
     };
-    NT_RUN(loop, body29());
+    CO_RUN(loop, body29());
 }
 
 // test_cancel_post_init / communicate cancelled
@@ -650,20 +652,20 @@ void TestSubprocess::cancelCommunicate()
         auto talking = createTask(proc.communicate(QByteArray("input")));
         co_await sleep(0.05);
         talking.cancel();
-        auto error = co_await nt::coErrorOf(talking);
-        CO_VERIFY(nt::holds<CancelledError>(error));
+        auto error = co_await qaiotest::coErrorOf(talking);
+        CO_VERIFY(qaiotest::holds<CancelledError>(error));
         CO_VERIFY(!proc.returncode());
         proc.kill();
         CO_COMPARE(co_await proc.wait(), -SIGKILL);
     };
-    NT_RUN(loop, body30());
+    CO_RUN(loop, body30());
 }
 
 // 100 MiB through cat and back, stderr flowing at the same time: no deadlock, byte-identical.
 void TestSubprocess::largeIoThroughCatWithStderr()
 {
     Loop loop;
-    const QByteArray input = nt::pattern(100 * 1024 * 1024, 7);
+    const QByteArray input = qaiotest::pattern(100 * 1024 * 1024, 7);
     auto body31 = [&]() -> Coro<void> {
         Process proc = co_await createSubprocessShell(
             QStringLiteral("(i=0; while [ $i -lt 2000 ]; do echo stderr line $i >&2; i=$((i+1)); done) & cat; wait"),
@@ -675,7 +677,7 @@ void TestSubprocess::largeIoThroughCatWithStderr()
         CO_VERIFY(err.startsWith("stderr line 0\n"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body31());
+    CO_RUN(loop, body31());
 }
 
 void TestSubprocess::manyProcessesConcurrently()
@@ -696,7 +698,7 @@ void TestSubprocess::manyProcessesConcurrently()
         for (int i = 0; i < n; ++i)
             CO_COMPARE(results[size_t(i)], QByteArray::number(i * 7) + '\n' + QByteArray::number(i) + '\n');
     };
-    NT_RUN(loop, body32());
+    CO_RUN(loop, body32());
 }
 
 // Write flow control: drain() waits while QProcess holds more than the high-water mark.
@@ -715,7 +717,7 @@ void TestSubprocess::drainWaitsForTheChild()
         in.close();
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body33());
+    CO_RUN(loop, body33());
 }
 
 // A child that closes its stdout early: the reader sees EOF, the exit code is kept.
@@ -729,7 +731,7 @@ void TestSubprocess::childClosesStdoutEarly()
         CO_COMPARE(co_await proc.stdOut()->read(), QByteArray("first\n"));
         CO_COMPARE(co_await proc.wait(), 4);
     };
-    NT_RUN(loop, body34());
+    CO_RUN(loop, body34());
 }
 
 void TestSubprocess::stdoutRedirectRejected()
@@ -737,20 +739,20 @@ void TestSubprocess::stdoutRedirectRejected()
     Loop loop;
     auto body35 = [&]() -> Coro<void> {
         const SubprocessOptions options17{.stdIn = Redirect::Stdout};
-        auto e1 = co_await nt::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options17));
-        CO_VERIFY2(nt::holds<ValueError>(e1), qPrintable(nt::describe(e1)));
-        CO_VERIFY(nt::whatOf(e1).contains(QStringLiteral("stdin")));
+        auto e1 = co_await qaiotest::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options17));
+        CO_VERIFY2(qaiotest::holds<ValueError>(e1), qPrintable(qaiotest::describe(e1)));
+        CO_VERIFY(qaiotest::whatOf(e1).contains(QStringLiteral("stdin")));
         const SubprocessOptions options18{.stdOut = Redirect::Stdout};
-        auto e2 = co_await nt::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options18));
-        CO_VERIFY(nt::holds<ValueError>(e2));
+        auto e2 = co_await qaiotest::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options18));
+        CO_VERIFY(qaiotest::holds<ValueError>(e2));
         const SubprocessOptions options19{.limit = 0};
-        auto e3 = co_await nt::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options19));
-        CO_VERIFY(nt::holds<ValueError>(e3));
+        auto e3 = co_await qaiotest::coErrorOf(createSubprocessExec(QStringLiteral("true"), {}, options19));
+        CO_VERIFY(qaiotest::holds<ValueError>(e3));
         // The loop keeps working.
         Process proc = co_await createSubprocessExec(QStringLiteral("true"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body35());
+    CO_RUN(loop, body35());
 }
 
 // test_subprocess_exec_invalid_args / test_subprocess_shell_invalid_args
@@ -758,16 +760,16 @@ void TestSubprocess::emptyProgramAndCommand()
 {
     Loop loop;
     auto body36 = [&]() -> Coro<void> {
-        auto e1 = co_await nt::coErrorOf(createSubprocessExec(QString()));
-        CO_VERIFY(nt::holds<ValueError>(e1));
-        CO_VERIFY(nt::whatOf(e1).contains(QStringLiteral("empty")));
-        auto e2 = co_await nt::coErrorOf(createSubprocessShell(QString()));
-        CO_VERIFY(nt::holds<ValueError>(e2));
+        auto e1 = co_await qaiotest::coErrorOf(createSubprocessExec(QString()));
+        CO_VERIFY(qaiotest::holds<ValueError>(e1));
+        CO_VERIFY(qaiotest::whatOf(e1).contains(QStringLiteral("empty")));
+        auto e2 = co_await qaiotest::coErrorOf(createSubprocessShell(QString()));
+        CO_VERIFY(qaiotest::holds<ValueError>(e2));
         const SubprocessProtocolFactory none;
-        auto e3 = co_await nt::coErrorOf(subprocessExec(loop, none, QStringLiteral("true")));
-        CO_VERIFY(nt::holds<ValueError>(e3));
+        auto e3 = co_await qaiotest::coErrorOf(subprocessExec(loop, none, QStringLiteral("true")));
+        CO_VERIFY(qaiotest::holds<ValueError>(e3));
     };
-    NT_RUN(loop, body36());
+    CO_RUN(loop, body36());
 }
 
 // FileNotFoundError, with no child left behind.
@@ -776,13 +778,13 @@ void TestSubprocess::missingProgram()
     Loop loop;
     const int before = childCount();
     auto body37 = [&]() -> Coro<void> {
-        auto e1 = co_await nt::coErrorOf(createSubprocessExec(QStringLiteral("/nonexistent/qaio-no-such-program")));
-        CO_COMPARE(nt::codeOf(e1), std::make_error_code(std::errc::no_such_file_or_directory));
-        CO_VERIFY(nt::whatOf(e1).contains(QStringLiteral("qaio-no-such-program")));
-        auto e2 = co_await nt::coErrorOf(createSubprocessExec(QStringLiteral("qaio-no-such-program-in-path")));
-        CO_COMPARE(nt::codeOf(e2), std::make_error_code(std::errc::no_such_file_or_directory));
+        auto e1 = co_await qaiotest::coErrorOf(createSubprocessExec(QStringLiteral("/nonexistent/qaio-no-such-program")));
+        CO_COMPARE(qaiotest::codeOf(e1), std::make_error_code(std::errc::no_such_file_or_directory));
+        CO_VERIFY(qaiotest::whatOf(e1).contains(QStringLiteral("qaio-no-such-program")));
+        auto e2 = co_await qaiotest::coErrorOf(createSubprocessExec(QStringLiteral("qaio-no-such-program-in-path")));
+        CO_COMPARE(qaiotest::codeOf(e2), std::make_error_code(std::errc::no_such_file_or_directory));
     };
-    NT_RUN(loop, body37());
+    CO_RUN(loop, body37());
     if (childrenListAvailable())
         QCOMPARE(childCount(), before);
 }
@@ -800,12 +802,12 @@ void TestSubprocess::notExecutable()
     }
     Loop loop;
     auto body38 = [&]() -> Coro<void> {
-        auto e1 = co_await nt::coErrorOf(createSubprocessExec(file));
-        CO_COMPARE(nt::codeOf(e1), std::make_error_code(std::errc::permission_denied));
-        auto e2 = co_await nt::coErrorOf(createSubprocessExec(dir.path()));
-        CO_COMPARE(nt::codeOf(e2), std::make_error_code(std::errc::permission_denied));
+        auto e1 = co_await qaiotest::coErrorOf(createSubprocessExec(file));
+        CO_COMPARE(qaiotest::codeOf(e1), std::make_error_code(std::errc::permission_denied));
+        auto e2 = co_await qaiotest::coErrorOf(createSubprocessExec(dir.path()));
+        CO_COMPARE(qaiotest::codeOf(e2), std::make_error_code(std::errc::permission_denied));
     };
-    NT_RUN(loop, body38());
+    CO_RUN(loop, body38());
 }
 
 // exec itself fails in the forked child: the errno still comes back, and the child is reaped.
@@ -823,12 +825,12 @@ void TestSubprocess::execFormatErrorAfterFork()
     const int before = childCount();
     Loop loop;
     auto body39 = [&]() -> Coro<void> {
-        auto error = co_await nt::coErrorOf(createSubprocessExec(file));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::executable_format_error));
+        auto error = co_await qaiotest::coErrorOf(createSubprocessExec(file));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::executable_format_error));
         Process proc = co_await createSubprocessExec(QStringLiteral("true"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body39());
+    CO_RUN(loop, body39());
     if (childrenListAvailable())
         QCOMPARE(childCount(), before);
 }
@@ -838,11 +840,11 @@ void TestSubprocess::missingCwd()
     Loop loop;
     auto body40 = [&]() -> Coro<void> {
         const SubprocessOptions options20{.cwd = QStringLiteral("/nonexistent/qaio-dir")};
-        auto error = co_await nt::coErrorOf(
+        auto error = co_await qaiotest::coErrorOf(
             createSubprocessExec(QStringLiteral("true"), {}, options20));
-        CO_COMPARE(nt::codeOf(error), std::make_error_code(std::errc::no_such_file_or_directory));
+        CO_COMPARE(qaiotest::codeOf(error), std::make_error_code(std::errc::no_such_file_or_directory));
     };
-    NT_RUN(loop, body40());
+    CO_RUN(loop, body40());
 }
 
 void TestSubprocess::badWriteBufferLimitsAndReadPipeWrite()
@@ -852,21 +854,21 @@ void TestSubprocess::badWriteBufferLimitsAndReadPipeWrite()
         Process proc = co_await createSubprocessExec(QStringLiteral("cat"), {}, kAllPipes);
         auto in = std::dynamic_pointer_cast<WriteTransport>(proc.transport()->getPipeTransport(0));
         CO_VERIFY(in);
-        auto e1 = nt::errorOf([&] { in->setWriteBufferLimits(10, 20); });
-        CO_VERIFY(nt::holds<ValueError>(e1));
+        auto e1 = qaiotest::errorOf([&] { in->setWriteBufferLimits(10, 20); });
+        CO_VERIFY(qaiotest::holds<ValueError>(e1));
         in->setWriteBufferLimits(100, 10);
         CO_COMPARE(in->getWriteBufferLimits(), (std::pair<qsizetype, qsizetype>(10, 100)));
         auto out = std::dynamic_pointer_cast<WriteTransport>(proc.transport()->getPipeTransport(1));
-        auto e2 = nt::errorOf([&] { out->write("x"); });
-        CO_VERIFY(nt::holds<RuntimeError>(e2));
+        auto e2 = qaiotest::errorOf([&] { out->write("x"); });
+        CO_VERIFY(qaiotest::holds<RuntimeError>(e2));
         auto outRead = std::dynamic_pointer_cast<ReadTransport>(proc.transport()->getPipeTransport(0));
-        auto e3 = nt::errorOf([&] { outRead->pauseReading(); });
-        CO_VERIFY(nt::holds<RuntimeError>(e3));
+        auto e3 = qaiotest::errorOf([&] { outRead->pauseReading(); });
+        CO_VERIFY(qaiotest::holds<RuntimeError>(e3));
         // Nothing accepted was dropped.
         auto [data, err] = co_await proc.communicate(QByteArray("still fine"));
         CO_COMPARE(data, QByteArray("still fine"));
     };
-    NT_RUN(loop, body41());
+    CO_RUN(loop, body41());
 }
 
 // test_subprocess_consistent_callbacks / test_subprocess_protocol_events
@@ -895,7 +897,7 @@ void TestSubprocess::protocolEventOrder()
         CO_COMPARE(transport->getReturncode(), std::optional<int>(6));
         CO_COMPARE(co_await transport->exited(), 6);
     };
-    NT_RUN(loop, body42());
+    CO_RUN(loop, body42());
 }
 
 void TestSubprocess::pipeTransports()
@@ -923,7 +925,7 @@ void TestSubprocess::pipeTransports()
         CO_COMPARE(recorder->out, QByteArray("through the pipe"));
         CO_COMPARE(transport->getReturncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body43());
+    CO_RUN(loop, body43());
 }
 
 void TestSubprocess::pidAndReturncodeWhileRunning()
@@ -941,7 +943,7 @@ void TestSubprocess::pidAndReturncodeWhileRunning()
         co_await proc.wait();
         CO_VERIFY(proc.pid() > 0); // kept after exit, as Popen.pid
     };
-    NT_RUN(loop, body44());
+    CO_RUN(loop, body44());
 }
 
 // test_close_kill_running
@@ -960,7 +962,7 @@ void TestSubprocess::closeKillsRunningChild()
         CO_VERIFY(recorder->events.contains(QStringLiteral("exited")));
         CO_COMPARE(transport->getReturncode(), std::optional<int>(-SIGKILL));
     };
-    NT_RUN(loop, body45());
+    CO_RUN(loop, body45());
 }
 
 // test_close_dont_kill_finished
@@ -977,7 +979,7 @@ void TestSubprocess::closeDoesNotKillFinishedChild()
         CO_COMPARE(transport->getReturncode(), std::optional<int>(2));
         co_await recorder->lost;
     };
-    NT_RUN(loop, body46());
+    CO_RUN(loop, body46());
 }
 
 // test_cancel_make_subprocess_transport_exec
@@ -991,8 +993,8 @@ void TestSubprocess::cancelWhileStarting()
         auto starting = createTask(subprocessExec(loop, factory, QStringLiteral("sleep"), sleep30()));
         co_await sleep(0); // the task is now inside subprocessExec, waiting for QProcess::started
         starting.cancel();
-        auto error = co_await nt::coErrorOf(starting);
-        CO_VERIFY(nt::holds<CancelledError>(error));
+        auto error = co_await qaiotest::coErrorOf(starting);
+        CO_VERIFY(qaiotest::holds<CancelledError>(error));
         // The child is killed and reaped: the protocol sees the end if it saw the start.
         if (recorder->made)
             co_await recorder->lost;
@@ -1000,14 +1002,14 @@ void TestSubprocess::cancelWhileStarting()
         Process proc = co_await createSubprocessExec(QStringLiteral("true"));
         CO_COMPARE(co_await proc.wait(), 0);
     };
-    NT_RUN(loop, body47());
+    CO_RUN(loop, body47());
     if (childrenListAvailable()) {
         // The killed sleep is reaped soon after.
         auto reapedBody = [&]() -> Coro<void> {
-            bool reaped = co_await nt::until([&] { return childCount() == before; }, 5.0);
+            bool reaped = co_await qaiotest::until([&] { return childCount() == before; }, 5.0);
             CO_VERIFY2(reaped, "a child was left behind");
         };
-        NT_RUN(loop, reapedBody());
+        CO_RUN(loop, reapedBody());
     }
 }
 
@@ -1024,13 +1026,13 @@ void TestSubprocess::protocolWriteFlowControl()
         auto in = std::dynamic_pointer_cast<WriteTransport>(transport->getPipeTransport(0));
         in->write(QByteArray(1024 * 1024, 'a'));
         CO_COMPARE(recorder->pauses, 1);
-        bool resumed = co_await nt::until([&] { return recorder->resumes == 1; }, 10.0);
+        bool resumed = co_await qaiotest::until([&] { return recorder->resumes == 1; }, 10.0);
         CO_VERIFY(resumed);
         in->close();
         co_await recorder->lost;
         CO_COMPARE(transport->getReturncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body48());
+    CO_RUN(loop, body48());
 }
 
 // A paused pipe keeps its data and its EOF until resumed; processExited waits for it.
@@ -1046,7 +1048,7 @@ void TestSubprocess::pausedPipeHoldsDataAndEof()
         auto out = std::dynamic_pointer_cast<ReadTransport>(transport->getPipeTransport(1));
         out->pauseReading();
         CO_VERIFY(!out->isReading());
-        bool exited = co_await nt::until([&] { return transport->getReturncode().has_value(); }, 10.0);
+        bool exited = co_await qaiotest::until([&] { return transport->getReturncode().has_value(); }, 10.0);
         CO_VERIFY(exited);
         co_await sleep(0.02);
         CO_COMPARE(recorder->out, QByteArray());
@@ -1056,7 +1058,7 @@ void TestSubprocess::pausedPipeHoldsDataAndEof()
         CO_COMPARE(recorder->out, QByteArray("held\n"));
         CO_COMPARE(recorder->events.join(u','), QStringLiteral("made,data1,lost1,exited,connectionLost"));
     };
-    NT_RUN(loop, body49());
+    CO_RUN(loop, body49());
 }
 
 // Rule 1: a plain QEventLoop (no runForever) drives children, pipes and exits.
@@ -1098,7 +1100,7 @@ void TestSubprocess::loopClosedWhileChildRuns()
             weak = transport;
             pid = transport->getPid();
         };
-        NT_RUN(loop, body());
+        CO_RUN(loop, body());
     }
     QVERIFY(pid > 0);
     QVERIFY(!weak.expired()); // the child still runs

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_locks — Lock, Event and Condition, ported from CPython's
 // Lib/test/test_asyncio/test_locks.py (3.13): FIFO service, the cancellation
 // races (a waiter cancelled after it was woken passes the wake-up on),
 // timeouts around waiters, RAII guards, misuse and loop binding.
-#include "sync_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -13,12 +15,12 @@
 #include <stdexcept>
 
 using namespace qaio;
-using st::Checks;
-using st::errorOf;
-using st::errorOfCall;
-using st::holds;
-using st::ints;
-using st::whatOf;
+using qaiotest::Checks;
+using qaiotest::coErrorOf;
+using qaiotest::errorOf;
+using qaiotest::holds;
+using qaiotest::ints;
+using qaiotest::whatOf;
 
 namespace {
 
@@ -47,7 +49,7 @@ Coro<void> lockRepr(Checks &ck)
     co_await qaio::sleep(0);
     CHECK_EQ(lock.toString(), QStringLiteral("<Lock [locked, waiters:1]>"));
     waiter.cancel();
-    co_await errorOf(waiter);
+    co_await coErrorOf(waiter);
     CHECK_EQ(lock.toString(), QStringLiteral("<Lock [locked]>"));
     lock.release();
 }
@@ -108,7 +110,7 @@ Coro<void> lockAcquireCancel(Checks &ck)
     CHECK(co_await lock.acquire());
     auto task = createTask(lock.acquire());
     runningLoop().callSoon([task]() mutable { task.cancel(); });
-    auto error = co_await errorOf(task);
+    auto error = co_await coErrorOf(task);
     CHECK(holds<CancelledError>(error));
     CHECK(task.cancelled());
     CHECK_EQ(lock.toString(), QStringLiteral("<Lock [locked]>")); // no waiters left
@@ -145,7 +147,7 @@ Coro<void> lockCancelRace(Checks &ck)
     CHECK(!lock.locked());
     CHECK(ta.done());
     CHECK(tb.cancelled());
-    auto error = co_await errorOf(tc);
+    auto error = co_await coErrorOf(tc);
     CHECK(!error);
     CHECK(tc.done() && !tc.cancelled());
     CHECK(!lock.locked());
@@ -180,7 +182,7 @@ Coro<void> lockCancelReleaseRace(Checks &ck)
         t1.cancel();
         s.lock.release();
     });
-    auto error = co_await errorOf(t1);
+    auto error = co_await coErrorOf(t1);
     CHECK(holds<CancelledError>(error));
     CHECK_EQ(s.lockCount, 1);
     CHECK_EQ(s.callCount, 3);
@@ -227,7 +229,7 @@ Coro<void> lockAcquireCancelAfterRelease(Checks &ck)
 
     lock.release(); // wakes B ...
     tb.cancel();    // ... which is cancelled before it runs
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK(tb.cancelled());
     CHECK(tc.done() && !tc.cancelled());
     CHECK_EQ(order, ints(3));
@@ -261,12 +263,12 @@ Coro<void> lockFastPathWithOnlyCancelledWaiters(Checks &ck)
 Coro<void> lockReleaseNotAcquired(Checks &ck)
 {
     Lock lock;
-    auto error = errorOfCall([&] { lock.release(); });
+    auto error = errorOf([&] { lock.release(); });
     CHECK(holds<RuntimeError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("Lock is not acquired."));
     co_await lock.acquire();
     lock.release();
-    error = errorOfCall([&] { lock.release(); });
+    error = errorOf([&] { lock.release(); });
     CHECK(holds<RuntimeError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("Lock is not acquired."));
     CHECK(!lock.locked());
@@ -324,7 +326,7 @@ Coro<void> lockGuardReleasesOnException(Checks &ck)
 {
     Lock lock;
     QList<int> order;
-    auto error = co_await errorOf(failWhileHolding(lock, order));
+    auto error = co_await coErrorOf(failWhileHolding(lock, order));
     CHECK_EQ(whatOf(error), QStringLiteral("boom"));
     CHECK(!lock.locked());
 
@@ -333,7 +335,7 @@ Coro<void> lockGuardReleasesOnException(Checks &ck)
     co_await qaio::sleep(0);
     CHECK(lock.locked());
     auto waiter = createTask(lockAppend(lock, order, 2));
-    error = co_await errorOf(failing);
+    error = co_await coErrorOf(failing);
     CHECK_EQ(whatOf(error), QStringLiteral("boom"));
     CHECK(co_await waiter);
     CHECK_EQ(order, ints(1, 1, 2));
@@ -360,7 +362,7 @@ Coro<void> lockGuardReleasesOnCancel(Checks &ck)
     auto waiter = createTask(lockAppend(lock, order, 7));
     co_await qaio::sleep(0);
     holder.cancel();
-    auto error = co_await errorOf(holder);
+    auto error = co_await coErrorOf(holder);
     CHECK(holds<CancelledError>(error));
     CHECK(holder.cancelled());
     CHECK(co_await waiter);
@@ -384,7 +386,7 @@ Coro<void> lockGuardCancelledWhileWaiting(Checks &ck)
     auto t = createTask(guardedAppend(lock, order, 1));
     co_await qaio::sleep(0);
     t.cancel();
-    auto error = co_await errorOf(t);
+    auto error = co_await coErrorOf(t);
     CHECK(holds<CancelledError>(error));
     CHECK(lock.locked()); // still ours
     CHECK_EQ(lock.toString(), QStringLiteral("<Lock [locked]>"));
@@ -422,7 +424,7 @@ Coro<void> lockWaitForTimesOutWhileHeld(Checks &ck)
     Lock lock;
     co_await lock.acquire();
     const double start = runningLoop().time();
-    auto error = co_await errorOf(waitFor(lock.acquire(), 0.01));
+    auto error = co_await coErrorOf(waitFor(lock.acquire(), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK(runningLoop().time() - start >= 0.009);
     CHECK(lock.locked());
@@ -456,11 +458,11 @@ Coro<void> lockWaitForTimeoutKeepsQueueOrder(Checks &ck)
     auto tb = createTask(timedLockAppend(lock, log, QStringLiteral("B"), 0.01));
     auto tc = createTask(timedLockAppend(lock, log, QStringLiteral("C"), 10));
     co_await qaio::sleep(0.03);
-    CHECK_EQ(log, st::strs({"B timeout"}));
+    CHECK_EQ(log, qaiotest::strs({"B timeout"}));
     CHECK(lock.toString().contains(QStringLiteral("waiters:1")));
     lock.release();
     co_await tc;
-    CHECK_EQ(log, st::strs({"B timeout", "C"}));
+    CHECK_EQ(log, qaiotest::strs({"B timeout", "C"}));
     CHECK(!lock.locked());
     CHECK(tb.done());
 }
@@ -500,11 +502,11 @@ Coro<void> lockWaitForSucceeds(Checks &ck)
 Coro<void> lockWaitForZeroTimeout(Checks &ck)
 {
     Lock lock;
-    auto error = co_await errorOf(waitFor(lock.acquire(), 0));
+    auto error = co_await coErrorOf(waitFor(lock.acquire(), 0));
     CHECK(holds<TimeoutError>(error));
     CHECK(!lock.locked());
     co_await lock.acquire();
-    error = co_await errorOf(waitFor(lock.acquire(), -1));
+    error = co_await coErrorOf(waitFor(lock.acquire(), -1));
     CHECK(holds<TimeoutError>(error));
     CHECK_EQ(lock.toString(), QStringLiteral("<Lock [locked]>"));
     lock.release();
@@ -523,10 +525,10 @@ Coro<void> lockManyWaitersWithTimeouts(Checks &ck)
         tasks.push_back(createTask(timedLockAppend(lock, log, name, i % 2 ? 0.005 : 10.0)));
     }
     co_await qaio::sleep(0.03);
-    CHECK_EQ(log, st::strs({"1 timeout", "3 timeout", "5 timeout"}));
+    CHECK_EQ(log, qaiotest::strs({"1 timeout", "3 timeout", "5 timeout"}));
     lock.release();
     co_await gather(tasks);
-    CHECK_EQ(log, st::strs({"1 timeout", "3 timeout", "5 timeout", "0", "2", "4"}));
+    CHECK_EQ(log, qaiotest::strs({"1 timeout", "3 timeout", "5 timeout", "0", "2", "4"}));
     CHECK(!lock.locked());
 }
 
@@ -546,7 +548,7 @@ Coro<void> lockOnOtherLoop(Checks &ck, Lock &lock)
     // The fast path does not look at the loop, as in asyncio.
     CHECK(co_await lock.acquire());
     // Waiting does: the lock belongs to the first loop.
-    auto error = co_await errorOf(lock.acquire());
+    auto error = co_await coErrorOf(lock.acquire());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("different event loop")));
     CHECK(lock.locked());
@@ -620,7 +622,7 @@ Coro<void> eventWaitCancel(Checks &ck)
     Event ev;
     auto wait = createTask(ev.wait());
     runningLoop().callSoon([wait]() mutable { wait.cancel(); });
-    auto error = co_await errorOf(wait);
+    auto error = co_await coErrorOf(wait);
     CHECK(holds<CancelledError>(error));
     CHECK_EQ(ev.toString(), QStringLiteral("<Event [unset]>"));
 }
@@ -662,7 +664,7 @@ Coro<void> eventClearWithWaiters(Checks &ck)
 Coro<void> eventWaitForTimeout(Checks &ck)
 {
     Event ev;
-    auto error = co_await errorOf(waitFor(ev.wait(), 0.01));
+    auto error = co_await coErrorOf(waitFor(ev.wait(), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK_EQ(ev.toString(), QStringLiteral("<Event [unset]>"));
     runningLoop().callLater(0.002, [&ev] { ev.set(); });
@@ -755,7 +757,7 @@ Coro<void> condWaitCancel(Checks &ck)
     co_await cond.acquire();
     auto wait = createTask(cond.wait());
     runningLoop().callSoon([wait]() mutable { wait.cancel(); });
-    auto error = co_await errorOf(wait);
+    auto error = co_await coErrorOf(wait);
     CHECK(holds<CancelledError>(error));
     CHECK(!cond.toString().contains(QStringLiteral("waiters")));
     CHECK(cond.locked());
@@ -778,7 +780,7 @@ Coro<void> condWaitCancelContested(Checks &ck)
     cond.notify();
     runningLoop().callSoon([waitTask]() mutable { waitTask.cancel(); });
     runningLoop().callSoon([&cond] { cond.release(); });
-    co_await errorOf(waitTask); // cancelled or not, it re-acquired the lock
+    co_await coErrorOf(waitTask); // cancelled or not, it re-acquired the lock
     CHECK(waitTask.done());
     CHECK(cond.locked());
     cond.release();
@@ -816,7 +818,7 @@ Coro<void> condWaitCancelAfterNotify(Checks &ck)
 Coro<void> condWaitUnacquired(Checks &ck)
 {
     Condition cond;
-    auto error = co_await errorOf(cond.wait());
+    auto error = co_await coErrorOf(cond.wait());
     CHECK(holds<RuntimeError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("cannot wait on un-acquired lock"));
     CHECK(!cond.locked());
@@ -867,7 +869,7 @@ Coro<void> condWaitForUnacquired(Checks &ck)
     auto res = co_await cond.waitFor([] { return std::optional<int>(123); });
     CHECK(res.has_value());
     CHECK_EQ(res.value_or(0), 123);
-    auto error = co_await errorOf(cond.waitFor([] { return false; }));
+    auto error = co_await coErrorOf(cond.waitFor([] { return false; }));
     CHECK(holds<RuntimeError>(error));
 }
 
@@ -931,13 +933,13 @@ Coro<void> condNotifySkipsWokenWaiters(Checks &ck)
     cond.notify(2);
     cond.notify(1);
     cond.release();
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK_EQ(result, ints(1, 2, 3));
     CHECK(!tasks[3].done());
     co_await cond.acquire();
     cond.notify(0); // wakes nobody
     cond.release();
-    co_await st::yieldTimes(2);
+    co_await qaiotest::yieldN(2);
     CHECK(!tasks[3].done());
     co_await cond.acquire();
     cond.notify();
@@ -950,7 +952,7 @@ Coro<void> condNotifySkipsWokenWaiters(Checks &ck)
 Coro<void> condNotifyUnacquired(Checks &ck)
 {
     Condition cond;
-    auto error = errorOfCall([&] { cond.notify(); });
+    auto error = errorOf([&] { cond.notify(); });
     CHECK(holds<RuntimeError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("cannot notify on un-acquired lock"));
     co_return;
@@ -959,7 +961,7 @@ Coro<void> condNotifyUnacquired(Checks &ck)
 Coro<void> condNotifyAllUnacquired(Checks &ck)
 {
     Condition cond;
-    auto error = errorOfCall([&] { cond.notifyAll(); });
+    auto error = errorOf([&] { cond.notifyAll(); });
     CHECK(holds<RuntimeError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("cannot notify on un-acquired lock"));
     co_return;
@@ -1019,7 +1021,7 @@ Coro<void> condWaitInGuard(Condition &cond)
 Coro<void> condGuardReleasesOnUnwind(Checks &ck)
 {
     Condition cond;
-    auto error = co_await errorOf(condFailInGuard(cond));
+    auto error = co_await coErrorOf(condFailInGuard(cond));
     CHECK_EQ(whatOf(error), QStringLiteral("inside"));
     CHECK(!cond.locked());
 
@@ -1031,7 +1033,7 @@ Coro<void> condGuardReleasesOnUnwind(Checks &ck)
     co_await qaio::sleep(0);
     CHECK(!t.done()); // it must re-acquire the lock before it can leave
     cond.release();
-    error = co_await errorOf(t);
+    error = co_await coErrorOf(t);
     CHECK(holds<CancelledError>(error));
     CHECK(!cond.locked());
     CHECK_EQ(cond.toString(), QStringLiteral("<Condition [unlocked]>"));
@@ -1099,7 +1101,7 @@ Coro<void> condTimeoutInBlock(Checks &ck)
 {
     Condition cond;
     auto held = co_await cond.acquireGuard();
-    auto error = co_await errorOf(waitFor(cond.wait(), 0.01));
+    auto error = co_await coErrorOf(waitFor(cond.wait(), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK(cond.locked()); // wait() took the lock back
     CHECK_EQ(cond.toString(), QStringLiteral("<Condition [locked]>"));
@@ -1118,7 +1120,7 @@ Coro<void> condWaitForPredicateTimeout(Checks &ck)
     bool ready = false;
     {
         auto held = co_await cond.acquireGuard();
-        auto error = co_await errorOf(timeout(0.01, cond.waitFor([&ready] { return ready; })));
+        auto error = co_await coErrorOf(timeout(0.01, cond.waitFor([&ready] { return ready; })));
         CHECK(holds<TimeoutError>(error));
         CHECK(cond.locked());
     }
@@ -1160,9 +1162,9 @@ Coro<void> condCancelledErrorWakeup(Checks &ck)
     auto task = createTask(cancelCaptureFunc(cond, s));
     co_await qaio::sleep(0);
     task.cancel(QStringLiteral("foo"));
-    auto error = co_await errorOf(task);
+    auto error = co_await coErrorOf(task);
     CHECK(holds<CancelledError>(error));
-    CHECK_EQ(st::cancelMessageOf(error), QStringLiteral("foo"));
+    CHECK_EQ(qaiotest::cancelMessageOf(error), QStringLiteral("foo"));
     CHECK(s.caught);
     CHECK_EQ(s.message, QStringLiteral("foo"));
     CHECK(!cond.locked());
@@ -1182,9 +1184,9 @@ Coro<void> condCancelledErrorReAcquire(Checks &ck)
     // The task is now trying to re-acquire the lock: cancel it there.
     task.cancel(QStringLiteral("foo"));
     cond.release();
-    auto error = co_await errorOf(task);
+    auto error = co_await coErrorOf(task);
     CHECK(holds<CancelledError>(error));
-    CHECK_EQ(st::cancelMessageOf(error), QStringLiteral("foo"));
+    CHECK_EQ(qaiotest::cancelMessageOf(error), QStringLiteral("foo"));
     CHECK(s.caught);
     CHECK_EQ(s.message, QStringLiteral("foo"));
     CHECK(!cond.locked());
@@ -1225,7 +1227,7 @@ Coro<void> cancelledWakeup(Checks &ck, bool relock)
         state = -1;
         cond.notifyAll();
     }
-    auto error = co_await errorOf(c1);
+    auto error = co_await coErrorOf(c1);
     CHECK(!error);
     CHECK(c0.cancelled());
     CHECK(!cond.locked());
@@ -1261,9 +1263,9 @@ Coro<void> condCancelPassesNotifyOn(Checks &ck)
     cond.notify(1); // t1
     t1.cancel();    // ... cancelled before it runs
     cond.release();
-    auto error = co_await errorOf(t1);
+    auto error = co_await coErrorOf(t1);
     CHECK(holds<CancelledError>(error));
-    error = co_await errorOf(waitFor(t2, 5));
+    error = co_await coErrorOf(waitFor(t2, 5));
     CHECK(!error);
     CHECK(t1.cancelled());
     CHECK(t2.done());
@@ -1364,7 +1366,7 @@ Coro<void> wrongLoopInLock(Checks &ck, Lock &lock)
 {
     auto held = co_await lock.acquireGuard(); // fast path: no loop involved
     Condition cond(lock);
-    auto error = co_await errorOf(cond.acquire());
+    auto error = co_await coErrorOf(cond.acquire());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("is bound to a different event loop")));
     CHECK(lock.locked());
@@ -1374,7 +1376,7 @@ Coro<void> wrongLoopInLock(Checks &ck, Lock &lock)
 Coro<void> wrongLoopInCond(Checks &ck, Condition &cond)
 {
     auto held = co_await cond.acquireGuard();
-    auto error = co_await errorOf(cond.wait());
+    auto error = co_await coErrorOf(cond.wait());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("is bound to a different event loop")));
     CHECK(cond.locked()); // still held, as after any wait()
@@ -1382,7 +1384,7 @@ Coro<void> wrongLoopInCond(Checks &ck, Condition &cond)
 
 Coro<void> eventOnOtherLoop(Checks &ck, Event &ev)
 {
-    auto error = co_await errorOf(ev.wait());
+    auto error = co_await coErrorOf(ev.wait());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("different event loop")));
     ev.set();
@@ -1467,9 +1469,9 @@ void TestSyncLocks::lock_differentLoop()
     Checks ck;
     Lock lock;
     Loop loop1;
-    st::runOn(loop1, contendLock(lock), ck);
+    qaiotest::runOn(loop1, contendLock(lock), ck);
     Loop loop2;
-    st::runOn(loop2, lockOnOtherLoop(ck, lock), ck);
+    qaiotest::runOn(loop2, lockOnOtherLoop(ck, lock), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
 }
 
@@ -1478,9 +1480,9 @@ void TestSyncLocks::event_differentLoop()
     Checks ck;
     Event ev;
     Loop loop1;
-    st::runOn(loop1, bindEventLoop(ev), ck);
+    qaiotest::runOn(loop1, bindEventLoop(ev), ck);
     Loop loop2;
-    st::runOn(loop2, eventOnOtherLoop(ck, ev), ck);
+    qaiotest::runOn(loop2, eventOnOtherLoop(ck, ev), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
 }
 
@@ -1492,11 +1494,11 @@ void TestSyncLocks::cond_ambiguousLoops()
     Lock condLock;
     Condition cond(condLock);
     Loop loop1;
-    st::runOn(loop1, contendLock(lock), ck);
-    st::runOn(loop1, bindConditionLoop(cond), ck);
+    qaiotest::runOn(loop1, contendLock(lock), ck);
+    qaiotest::runOn(loop1, bindConditionLoop(cond), ck);
     Loop loop2;
-    st::runOn(loop2, wrongLoopInLock(ck, lock), ck);
-    st::runOn(loop2, wrongLoopInCond(ck, cond), ck);
+    qaiotest::runOn(loop2, wrongLoopInLock(ck, lock), ck);
+    qaiotest::runOn(loop2, wrongLoopInCond(ck, cond), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
     QVERIFY(!lock.locked());
     QVERIFY(!cond.locked());

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_queues — Queue, LifoQueue and PriorityQueue, ported from CPython's
 // Lib/test/test_asyncio/test_queues.py (3.13): maxsize, blocking put/get,
 // the *Nowait forms, FIFO/LIFO/priority order, taskDone/join, shutdown and
 // shutdown(immediate), cancelled getters and putters that must not lose an
 // item or a slot, timeouts around waiters, move-only items, loop binding.
-#include "sync_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -15,12 +17,12 @@
 #include <utility>
 
 using namespace qaio;
-using st::Checks;
-using st::errorOf;
-using st::errorOfCall;
-using st::holds;
-using st::ints;
-using st::whatOf;
+using qaiotest::Checks;
+using qaiotest::coErrorOf;
+using qaiotest::errorOf;
+using qaiotest::holds;
+using qaiotest::ints;
+using qaiotest::whatOf;
 
 namespace {
 
@@ -190,7 +192,7 @@ Coro<void> getNonblockingGet(Checks &ck)
 Coro<void> getNonblockingGetException(Checks &ck)
 {
     Queue<int> q;
-    auto error = errorOfCall([&] { (void)q.getNowait(); });
+    auto error = errorOf([&] { (void)q.getNowait(); });
     CHECK(holds<QueueEmpty>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("QueueEmpty"));
     co_return;
@@ -243,7 +245,7 @@ Coro<void> getWhyAreGettersWaiting(Checks &ck)
     QList<int> got;
     auto producer = createTask(produceN(q, 5));
     auto consumer = createTask(consumeN(q, 5, got));
-    auto error = co_await errorOf(waitFor(gather(producer, consumer), 5));
+    auto error = co_await coErrorOf(waitFor(gather(producer, consumer), 5));
     CHECK(!error);
     CHECK_EQ(got, ints(0, 1, 2, 3, 4));
 }
@@ -252,7 +254,7 @@ Coro<void> getWhyAreGettersWaiting(Checks &ck)
 Coro<void> getCancelledGettersNotHeld(Checks &ck)
 {
     Queue<int> q(5);
-    auto error = co_await errorOf(waitFor(q.get(), 0.01));
+    auto error = co_await coErrorOf(waitFor(q.get(), 0.01));
     CHECK(holds<TimeoutError>(error));
     // The timed-out getter is gone: the next item goes to the next getter.
     auto getter = createTask(q.get());
@@ -274,7 +276,7 @@ Coro<void> getCancelledGetterNotLost(Checks &ck)
     co_await qaio::sleep(0);
     q.putNowait(1); // wakes g1 ...
     g1.cancel();    // ... which leaves
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK(g1.cancelled());
     CHECK(g2.done() && !g2.cancelled());
     CHECK_EQ(g2.result(), 1);
@@ -319,7 +321,7 @@ Coro<void> getCancelDropManyPendingReaders(Checks &ck)
     q.putNowait(1);
     q.putNowait(2);
     reader1.cancel();
-    auto error = co_await errorOf(reader1);
+    auto error = co_await coErrorOf(reader1);
     CHECK(holds<CancelledError>(error));
     const int r3 = co_await reader3;
     const int r2 = co_await reader2;
@@ -430,7 +432,7 @@ Coro<void> putNonblockingPutException(Checks &ck)
 {
     Queue<int> q(1);
     q.putNowait(1);
-    auto error = errorOfCall([&] { q.putNowait(2); });
+    auto error = errorOf([&] { q.putNowait(2); });
     CHECK(holds<QueueFull>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("QueueFull"));
     CHECK_EQ(q.qsize(), 1u);
@@ -500,7 +502,7 @@ Coro<void> putWhyArePuttersWaiting(Checks &ck)
     tasks.push_back(createTask(drainLater(q, got)));
     for (int i = 0; i < 4; ++i)
         tasks.push_back(createTask(q.put(i)));
-    auto error = co_await errorOf(waitFor(gather(tasks), 5));
+    auto error = co_await coErrorOf(waitFor(gather(tasks), 5));
     CHECK(!error);
     CHECK_EQ(got, ints(0, 1));
     CHECK_EQ(q.qsize(), 2u);
@@ -517,7 +519,7 @@ Coro<void> putCancelledPutsNotHeld(Checks &ck)
     auto putTask = createTask(q.put(1));
     co_await qaio::sleep(0);
     putTask.cancel();
-    auto error = co_await errorOf(putTask);
+    auto error = co_await coErrorOf(putTask);
     CHECK(holds<CancelledError>(error));
     // The cancelled putter is gone: room made now goes to a new putter.
     auto next = createTask(q.put(2));
@@ -539,7 +541,7 @@ Coro<void> putCancelledPutSilenceValueError(Checks &ck)
     // cancelled put() must cope with finding it gone.
     (void)q.getNowait();
     putTask.cancel();
-    auto error = co_await errorOf(putTask);
+    auto error = co_await coErrorOf(putTask);
     CHECK(holds<CancelledError>(error));
     CHECK(q.empty());
 }
@@ -549,7 +551,7 @@ Coro<void> putWaitForTimeoutKeepsSlot(Checks &ck)
 {
     Queue<int> q(1);
     q.putNowait(1);
-    auto error = co_await errorOf(waitFor(q.put(2), 0.01));
+    auto error = co_await coErrorOf(waitFor(q.put(2), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK_EQ(q.qsize(), 1u);
     CHECK_EQ(q.getNowait(), 1);
@@ -570,7 +572,7 @@ Coro<void> putWokenPutterCancelledPassesSlotOn(Checks &ck)
     co_await qaio::sleep(0);
     CHECK_EQ(q.getNowait(), 1); // wakes p1 ...
     p1.cancel();                // ... which leaves
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK(p1.cancelled());
     CHECK(p2.done() && !p2.cancelled());
     CHECK_EQ(q.qsize(), 1u);
@@ -659,7 +661,7 @@ Coro<void> priorityEntries(Checks &ck)
     co_await putter;
     while (!q.empty())
         names << q.getNowait().name;
-    CHECK_EQ(names, st::strs({"high", "urgent", "mid", "low"}));
+    CHECK_EQ(names, qaiotest::strs({"high", "urgent", "mid", "low"}));
 }
 
 // A comparator with state: the queue keeps the instance it was given.
@@ -701,7 +703,7 @@ template<class Q>
 Coro<void> taskDoneUnderflow(Checks &ck)
 {
     Q q;
-    auto error = errorOfCall([&] { q.taskDone(); });
+    auto error = errorOf([&] { q.taskDone(); });
     CHECK(holds<ValueError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("too many times")));
     co_return;
@@ -784,7 +786,7 @@ Coro<void> joinAfterLastTaskDone(Checks &ck)
     (void)q.getNowait();
     q.taskDone();
     co_await j3;
-    auto error = errorOfCall([&] { q.taskDone(); });
+    auto error = errorOf([&] { q.taskDone(); });
     CHECK(holds<ValueError>(error));
 }
 
@@ -832,13 +834,13 @@ Coro<void> joinProducersConsumers(Checks &ck)
 template<class Q>
 Coro<void> shutdownRaisesEverywhere(Checks &ck, Q &q)
 {
-    auto error = co_await errorOf(q.put(QStringLiteral("data")));
+    auto error = co_await coErrorOf(q.put(QStringLiteral("data")));
     CHECK(holds<QueueShutDown>(error));
-    error = errorOfCall([&] { q.putNowait(QStringLiteral("data")); });
+    error = errorOf([&] { q.putNowait(QStringLiteral("data")); });
     CHECK(holds<QueueShutDown>(error));
-    error = co_await errorOf(q.get());
+    error = co_await coErrorOf(q.get());
     CHECK(holds<QueueShutDown>(error));
-    error = errorOfCall([&] { (void)q.getNowait(); });
+    error = errorOf([&] { (void)q.getNowait(); });
     CHECK(holds<QueueShutDown>(error));
 }
 
@@ -857,7 +859,7 @@ Coro<void> shutdownEmpty(Checks &ck)
 
     co_await qaio::sleep(0);
     CHECK(getTask.done());
-    auto error = co_await errorOf(getTask);
+    auto error = co_await coErrorOf(getTask);
     CHECK(holds<QueueShutDown>(error));
     co_await shutdownRaisesEverywhere(ck, q);
 }
@@ -878,7 +880,7 @@ Coro<void> shutdownNonempty(Checks &ck)
 
     co_await qaio::sleep(0);
     CHECK(putTask.done());
-    auto error = co_await errorOf(putTask);
+    auto error = co_await coErrorOf(putTask);
     CHECK(holds<QueueShutDown>(error));
 
     // get() still succeeds on the item left.
@@ -893,7 +895,7 @@ Coro<void> shutdownNonempty(Checks &ck)
     co_await qaio::sleep(0);
     CHECK(joinTask.done());
     co_await joinTask;
-    error = errorOfCall([&] { q.taskDone(); });
+    error = errorOf([&] { q.taskDone(); });
     CHECK(holds<ValueError>(error));
 }
 
@@ -913,7 +915,7 @@ Coro<void> shutdownImmediate(Checks &ck)
     co_await joinTask;
 
     co_await shutdownRaisesEverywhere(ck, q);
-    auto error = errorOfCall([&] { q.taskDone(); });
+    auto error = errorOf([&] { q.taskDone(); });
     CHECK(holds<ValueError>(error));
 }
 
@@ -936,7 +938,7 @@ Coro<void> shutdownImmediateWithUnfinished(Checks &ck)
     co_await shutdownRaisesEverywhere(ck, q);
 
     q.taskDone(); // the one retrieved
-    auto error = errorOfCall([&] { q.taskDone(); });
+    auto error = errorOf([&] { q.taskDone(); });
     CHECK(holds<ValueError>(error));
 
     co_await qaio::sleep(0);
@@ -968,7 +970,7 @@ Coro<void> shutdownWakesWaiters(Checks &ck)
         CHECK(holds<QueueShutDown>(outcome.exception()));
     // The item already in `full` can still be taken, once.
     CHECK_EQ(co_await full.get(), 0);
-    auto error = co_await errorOf(full.get());
+    auto error = co_await coErrorOf(full.get());
     CHECK(holds<QueueShutDown>(error));
 }
 
@@ -985,11 +987,11 @@ Coro<void> shutdownGetDrainsThenRaises(Checks &ck)
     got << q.getNowait();
     got << co_await q.get();
     CHECK_EQ(got, ints(1, 2, 3));
-    auto error = co_await errorOf(q.get());
+    auto error = co_await coErrorOf(q.get());
     CHECK(holds<QueueShutDown>(error));
-    error = errorOfCall([&] { (void)q.getNowait(); });
+    error = errorOf([&] { (void)q.getNowait(); });
     CHECK(holds<QueueShutDown>(error));
-    error = errorOfCall([&] { q.putNowait(4); });
+    error = errorOf([&] { q.putNowait(4); });
     CHECK(holds<QueueShutDown>(error));
     CHECK(q.empty());
 }
@@ -1007,10 +1009,10 @@ Coro<void> shutdownImmediateDropsAndReleasesJoin(Checks &ck)
     co_await qaio::sleep(0);
     q.shutdown(true);
     CHECK(q.empty());
-    auto error = co_await errorOf(putter);
+    auto error = co_await coErrorOf(putter);
     CHECK(holds<QueueShutDown>(error));
     co_await gather(j1, j2);
-    error = co_await errorOf(q.get());
+    error = co_await coErrorOf(q.get());
     CHECK(holds<QueueShutDown>(error));
     // Shutting down again changes nothing.
     q.shutdown();
@@ -1045,7 +1047,7 @@ Coro<void> moveOnlyBounded(Checks &ck)
 {
     Queue<IntPtr> q(1);
     q.putNowait(std::make_unique<int>(1));
-    auto error = errorOfCall([&] { q.putNowait(std::make_unique<int>(9)); });
+    auto error = errorOf([&] { q.putNowait(std::make_unique<int>(9)); });
     CHECK(holds<QueueFull>(error));
     auto putter = createTask(q.put(std::make_unique<int>(2)));
     co_await qaio::sleep(0);
@@ -1096,7 +1098,7 @@ Coro<void> queueOnOtherLoop(Checks &ck, Queue<int> &q)
     q.putNowait(5);
     CHECK_EQ(co_await q.get(), 5);
     // Waiting: the queue belongs to the first loop.
-    auto error = co_await errorOf(q.get());
+    auto error = co_await coErrorOf(q.get());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("different event loop")));
     q.putNowait(6);
@@ -1203,9 +1205,9 @@ void TestSyncQueues::queue_differentLoop()
     Checks ck;
     Queue<int> q;
     Loop loop1;
-    st::runOn(loop1, bindQueueLoop(q), ck);
+    qaiotest::runOn(loop1, bindQueueLoop(q), ck);
     Loop loop2;
-    st::runOn(loop2, queueOnOtherLoop(ck, q), ck);
+    qaiotest::runOn(loop2, queueOnOtherLoop(ck, q), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
 }
 

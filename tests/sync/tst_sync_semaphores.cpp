@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_semaphores — Semaphore, BoundedSemaphore and Barrier, ported from
 // CPython's Lib/test/test_asyncio/test_locks.py (3.13): FIFO service, the
 // cancellation races (a woken waiter that is cancelled gives its unit back),
 // timeouts around waiters, guards, misuse, and the Barrier's filling,
 // draining, resetting and broken states.
-#include "sync_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -13,12 +15,12 @@
 #include <stdexcept>
 
 using namespace qaio;
-using st::Checks;
-using st::errorOf;
-using st::errorOfCall;
-using st::holds;
-using st::ints;
-using st::whatOf;
+using qaiotest::Checks;
+using qaiotest::coErrorOf;
+using qaiotest::errorOf;
+using qaiotest::holds;
+using qaiotest::ints;
+using qaiotest::whatOf;
 
 namespace {
 
@@ -82,10 +84,10 @@ Coro<void> semDefault(Checks &ck)
 // test_semaphore_value
 Coro<void> semNegativeValue(Checks &ck)
 {
-    auto error = errorOfCall([] { Semaphore sem(-1); });
+    auto error = errorOf([] { Semaphore sem(-1); });
     CHECK(holds<ValueError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("-1")));
-    error = errorOfCall([] { BoundedSemaphore sem(-1); });
+    error = errorOf([] { BoundedSemaphore sem(-1); });
     CHECK(holds<ValueError>(error));
     co_return;
 }
@@ -136,7 +138,7 @@ Coro<void> semAcquireCancel(Checks &ck)
     co_await sem.acquire();
     auto acquire = createTask(sem.acquire());
     runningLoop().callSoon([acquire]() mutable { acquire.cancel(); });
-    auto error = co_await errorOf(acquire);
+    auto error = co_await coErrorOf(acquire);
     CHECK(holds<CancelledError>(error));
     CHECK(!sem.toString().contains(QStringLiteral("waiters")));
     CHECK_EQ(sem.value(), 0);
@@ -220,7 +222,7 @@ Coro<void> semAcquireNoHang(Checks &ck)
 Coro<void> semReleaseNotAcquired(Checks &ck)
 {
     BoundedSemaphore sem;
-    auto error = errorOfCall([&] { sem.release(); });
+    auto error = errorOf([&] { sem.release(); });
     CHECK(holds<ValueError>(error));
     CHECK_EQ(whatOf(error), QStringLiteral("BoundedSemaphore released too many times"));
     CHECK_EQ(sem.value(), 1);
@@ -262,7 +264,7 @@ Coro<void> semAcquireFifoOrder(Checks &ck)
         group.createTask(fifoTwice(s, r, QStringLiteral("c3")));
         co_return;
     }(tg, sem, result));
-    CHECK_EQ(result, st::strs({"c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2"}));
+    CHECK_EQ(result, qaiotest::strs({"c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2"}));
     CHECK_EQ(sem.value(), 1);
 }
 
@@ -392,7 +394,7 @@ Coro<void> semCancelWaitersFifo(Checks &ck)
     t4.cancel();
     sem.release();
     sem.release();
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK_EQ(result, ints(1, 3));
     CHECK(t2.cancelled() && t4.cancelled());
     CHECK(!t5.done());
@@ -415,7 +417,7 @@ Coro<void> semWokenThenCancelledPassesUnitOn(Checks &ck)
     sem.release(); // wakes t1 (value 1 -> 0, the unit is t1's)
     CHECK_EQ(sem.value(), 0);
     t1.cancel();   // ... but t1 leaves
-    co_await st::yieldTimes(3);
+    co_await qaiotest::yieldN(3);
     CHECK(t1.cancelled());
     CHECK(t2.done() && !t2.cancelled());
     CHECK_EQ(result, ints(2));
@@ -429,7 +431,7 @@ Coro<void> semWokenThenCancelledPassesUnitOn(Checks &ck)
     co_await qaio::sleep(0);
     sem.release(); // wakes t3
     t3.cancel();
-    co_await errorOf(t3);
+    co_await coErrorOf(t3);
     CHECK(t3.cancelled());
     CHECK_EQ(sem.value(), 1);
     CHECK(!sem.locked());
@@ -459,14 +461,14 @@ Coro<void> semGuard(Checks &ck)
         CHECK(sem.locked());
     }
     CHECK_EQ(sem.value(), 2);
-    auto error = co_await errorOf(semGuardFail(sem));
+    auto error = co_await coErrorOf(semGuardFail(sem));
     CHECK_EQ(whatOf(error), QStringLiteral("fail"));
     CHECK_EQ(sem.value(), 2);
     auto t = createTask(semGuardForever(sem));
     co_await qaio::sleep(0);
     CHECK_EQ(sem.value(), 1);
     t.cancel();
-    error = co_await errorOf(t);
+    error = co_await coErrorOf(t);
     CHECK(holds<CancelledError>(error));
     CHECK_EQ(sem.value(), 2);
 }
@@ -475,7 +477,7 @@ Coro<void> semGuard(Checks &ck)
 Coro<void> semWaitForTimeout(Checks &ck)
 {
     Semaphore sem(0);
-    auto error = co_await errorOf(waitFor(sem.acquire(), 0.01));
+    auto error = co_await coErrorOf(waitFor(sem.acquire(), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK_EQ(sem.value(), 0);
     CHECK_EQ(sem.toString(), QStringLiteral("<Semaphore [locked]>"));
@@ -513,10 +515,10 @@ Coro<void> semWaitersWithTimeouts(Checks &ck)
     for (int i = 0; i < 6; ++i)
         tasks.push_back(createTask(timedSemAppend(sem, log, QString::number(i), i % 2 ? 0.005 : 10.0, true)));
     co_await qaio::sleep(0.03);
-    CHECK_EQ(log, st::strs({"1 timeout", "3 timeout", "5 timeout"}));
+    CHECK_EQ(log, qaiotest::strs({"1 timeout", "3 timeout", "5 timeout"}));
     sem.release();
     co_await gather(tasks);
-    CHECK_EQ(log, st::strs({"1 timeout", "3 timeout", "5 timeout", "0", "2", "4"}));
+    CHECK_EQ(log, qaiotest::strs({"1 timeout", "3 timeout", "5 timeout", "0", "2", "4"}));
     CHECK_EQ(sem.value(), 1);
 }
 
@@ -555,7 +557,7 @@ Coro<void> semBounded(Checks &ck)
     sem.release();
     sem.release();
     CHECK_EQ(sem.value(), 2);
-    auto error = errorOfCall([&] { sem.release(); });
+    auto error = errorOf([&] { sem.release(); });
     CHECK(holds<ValueError>(error));
     CHECK_EQ(sem.value(), 2);
     CHECK(!sem.locked());
@@ -600,7 +602,7 @@ Coro<void> semaphoreOnOtherLoop(Checks &ck, Semaphore &sem)
 {
     sem.release();
     CHECK(co_await sem.acquire()); // a free unit: no waiting, no loop check
-    auto error = co_await errorOf(sem.acquire());
+    auto error = co_await coErrorOf(sem.acquire());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("different event loop")));
     CHECK_EQ(sem.value(), 0);
@@ -672,9 +674,9 @@ Coro<void> barrierRepr(Checks &ck)
 // test_barrier_parties
 Coro<void> barrierParties(Checks &ck)
 {
-    auto error = errorOfCall([] { Barrier b(0); });
+    auto error = errorOf([] { Barrier b(0); });
     CHECK(holds<ValueError>(error));
-    error = errorOfCall([] { Barrier b(-4); });
+    error = errorOf([] { Barrier b(-4); });
     CHECK(holds<ValueError>(error));
     Barrier barrier(N);
     CHECK_EQ(barrier.parties(), N);
@@ -880,7 +882,7 @@ Coro<void> barrierBlockingTasksWhileDraining(Checks &ck)
 {
     Blocking s;
     auto tasks = makeTasks(N, [&] { return blockingCoro(s); });
-    auto error = co_await errorOf(waitFor(gather(tasks), 5));
+    auto error = co_await coErrorOf(waitFor(gather(tasks), 5));
     CHECK(!error);
     CHECK_EQ(s.barrier.nWaiting(), 0);
     CHECK(!s.barrier.broken());
@@ -907,7 +909,7 @@ Coro<void> barrierFillingTasksCancelOne(Checks &ck)
     t1.cancel();
     co_await qaio::sleep(0);
     CHECK_EQ(barrier.nWaiting(), 1);
-    auto error = co_await errorOf(t1);
+    auto error = co_await coErrorOf(t1);
     CHECK(holds<CancelledError>(error));
     CHECK(t1.cancelled());
 
@@ -926,7 +928,7 @@ Coro<void> barrierFillingTasksCancelOne(Checks &ck)
 Coro<void> barrierWaitForTimeout(Checks &ck)
 {
     Barrier barrier(2);
-    auto error = co_await errorOf(waitFor(barrier.wait(), 0.01));
+    auto error = co_await coErrorOf(waitFor(barrier.wait(), 0.01));
     CHECK(holds<TimeoutError>(error));
     CHECK_EQ(barrier.nWaiting(), 0);
     CHECK(!barrier.broken());
@@ -1050,7 +1052,7 @@ Coro<void> barrierResetHalfDrainingHalfBlocking(Checks &ck)
 {
     HalfBlocking s;
     auto tasks = makeTasks(N, [&] { return resetHalfBlockingCoro(s); });
-    auto error = co_await errorOf(waitFor(gather(tasks), 5));
+    auto error = co_await coErrorOf(waitFor(gather(tasks), 5));
     CHECK(!error);
     CHECK_EQ(s.results1, QList<bool>(s.blockingTasks, true));
     CHECK(s.results2.isEmpty());
@@ -1133,7 +1135,7 @@ Coro<void> barrierResetWhileTasksDraining(Checks &ck)
 {
     WhileDraining s;
     auto tasks = makeTasks(N, [&] { return whileDrainingCoro(s); });
-    auto error = co_await errorOf(waitFor(gather(tasks), 5));
+    auto error = co_await coErrorOf(waitFor(gather(tasks), 5));
     CHECK(!error);
     CHECK(!s.barrier.broken());
     CHECK_EQ(s.results1, N - 1);
@@ -1158,7 +1160,7 @@ Coro<void> barrierWaitAfterAbort(Checks &ck)
 {
     Barrier barrier(2);
     co_await barrier.abort();
-    auto error = co_await errorOf(barrier.wait());
+    auto error = co_await coErrorOf(barrier.wait());
     CHECK(holds<BrokenBarrierError>(error));
     CHECK(holds<RuntimeError>(error)); // BrokenBarrierError is a RuntimeError
     CHECK_EQ(whatOf(error), QStringLiteral("Barrier aborted"));
@@ -1272,7 +1274,7 @@ Coro<void> barrierAbortThenReset(Checks &ck)
 {
     AbortOnError s;
     auto tasks = makeTasks(N, [&] { return abortThenResetCoro(s); });
-    auto error = co_await errorOf(waitFor(gather(tasks), 5));
+    auto error = co_await coErrorOf(waitFor(gather(tasks), 5));
     CHECK(!error);
     CHECK(!s.barrier1.broken());
     CHECK_EQ(s.results1, 0);
@@ -1291,7 +1293,7 @@ Coro<void> bindBarrierLoop(Barrier &barrier)
 
 Coro<void> barrierOnOtherLoop(Checks &ck, Barrier &barrier)
 {
-    auto error = co_await errorOf(barrier.wait());
+    auto error = co_await coErrorOf(barrier.wait());
     CHECK(holds<RuntimeError>(error));
     CHECK(whatOf(error).contains(QStringLiteral("different event loop")));
     CHECK_EQ(barrier.nWaiting(), 0);
@@ -1365,9 +1367,9 @@ void TestSyncSemaphores::sem_differentLoop()
     Checks ck;
     Semaphore sem(0);
     Loop loop1;
-    st::runOn(loop1, bindSemaphoreLoop(sem), ck);
+    qaiotest::runOn(loop1, bindSemaphoreLoop(sem), ck);
     Loop loop2;
-    st::runOn(loop2, semaphoreOnOtherLoop(ck, sem), ck);
+    qaiotest::runOn(loop2, semaphoreOnOtherLoop(ck, sem), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
 }
 
@@ -1376,9 +1378,9 @@ void TestSyncSemaphores::barrier_differentLoop()
     Checks ck;
     Barrier barrier(2);
     Loop loop1;
-    st::runOn(loop1, bindBarrierLoop(barrier), ck);
+    qaiotest::runOn(loop1, bindBarrierLoop(barrier), ck);
     Loop loop2;
-    st::runOn(loop2, barrierOnOtherLoop(ck, barrier), ck);
+    qaiotest::runOn(loop2, barrierOnOtherLoop(ck, barrier), ck);
     QVERIFY2(ck.failures.isEmpty(), qPrintable(ck.failures.join(QLatin1Char('\n'))));
 }
 

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_core — Task<T> and Coro<T>, ported from CPython's test_tasks.py
 // (and test_eager_task_factory.py): results, cancellation with messages,
 // uncancel/cancelling, current and all tasks, names, stacks, task factories,
 // ensureFuture, sleep, unretrieved errors and pending tasks at close.
-#include "tasks_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -16,8 +18,8 @@
 #include <vector>
 
 using namespace qaio;
-using tt::ErrorLog;
-using tt::MyExc;
+using qaiotest::ErrorLog;
+using qaiotest::MyExc;
 
 namespace {
 
@@ -282,7 +284,7 @@ void TestTasksCore::coroIsLazy()
     {
         Coro<int> c = body();
         QVERIFY(c.isValid());
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(ran, 0); // never awaited: never runs
     }
     QCOMPARE(ran, 0);
@@ -310,12 +312,12 @@ void TestTasksCore::taskExceptionPropagates()
 {
     Loop loop;
     Task<int> t = loop.createTask(failWith(QStringLiteral("boom")));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QVERIFY(tt::holds<MyExc>(error));
-    QCOMPARE(tt::whatOf(error), QStringLiteral("boom"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QVERIFY(qaiotest::holds<MyExc>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("boom"));
     QVERIFY(t.done());
     QVERIFY(!t.cancelled());
-    QVERIFY(tt::holds<MyExc>(t.exception()));
+    QVERIFY(qaiotest::holds<MyExc>(t.exception()));
     QVERIFY_THROWS_EXCEPTION(MyExc, t.result());
 }
 
@@ -359,7 +361,7 @@ void TestTasksCore::doneCallbacksAreScheduled()
     Task<int> t = loop.createTask(body());
     t.addDoneCallback([&](const Future<int> &f) { log << QStringLiteral("cb%1").arg(f.result()); });
     loop.callSoon([&] { log << "soon"; });
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     // The task finishes in its first step; its callback waits for the next iteration.
     QCOMPARE(log, (Log{"body", "soon", "cb3"}));
 }
@@ -413,10 +415,10 @@ void TestTasksCore::otherLoopFutureThrows()
     Loop loop;
     std::unique_ptr<Loop> other = std::make_unique<Loop>();
     Future<int> foreignFuture(*other);
-    auto error = tt::errorOf([&] { loop.runUntilComplete(awaitFuture(foreignFuture)); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("different loop")),
-             qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(awaitFuture(foreignFuture)); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("different loop")),
+             qPrintable(qaiotest::whatOf(error)));
 }
 
 void TestTasksCore::loopCreateTaskEqualsFreeCreateTask()
@@ -466,7 +468,7 @@ void TestTasksCore::taskAwaitsOnItself()
     };
     self = loop.createTask(body());
     const double t0 = loop.time();
-    QVERIFY(tt::runUntil(loop, [&] { return self.done(); }, 2.0));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return self.done(); }, 2.0));
     QVERIFY(loop.time() - t0 < 1.5);
     QCOMPARE(self.result(), 1);
     QVERIFY2(message.contains(QLatin1StringView("cannot await on itself")), qPrintable(message));
@@ -485,9 +487,9 @@ void TestTasksCore::stopWhileRunUntilComplete()
         }
     };
     Task<void> t = loop.createTask(body());
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<void>(t)); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QCOMPARE(tt::whatOf(error), QStringLiteral("Event loop stopped before Future completed."));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<void>(t)); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("Event loop stopped before Future completed."));
     QVERIFY(!t.done());
     QCOMPARE(x, 2);
     t.cancel();
@@ -514,7 +516,7 @@ void TestTasksCore::cancelDoneFailedTaskSilencesLog()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(failWith(QStringLiteral("x")));
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QVERIFY(!t.cancel());
     }
     QCOMPARE(errors.entries.size(), 0);
@@ -564,7 +566,7 @@ void TestTasksCore::cancelInnerFuture()
     Loop loop;
     Future<int> f(loop);
     Task<int> t = loop.createTask(awaitFuture(f));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
     QVERIFY(f.cancelled());
@@ -576,7 +578,7 @@ void TestTasksCore::cancelBothTaskAndInnerFuture()
     Loop loop;
     Future<int> f(loop);
     Task<int> t = loop.createTask(awaitFuture(f));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     t.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
@@ -600,9 +602,9 @@ void TestTasksCore::cancelTaskCatching()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     fut1.setResult();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut2.cancelled()); // cancel() cancels what the task awaits, at once
     QCOMPARE(loop.runUntilComplete(Future<int>(t)), 42);
@@ -626,12 +628,12 @@ void TestTasksCore::cancelTaskIgnoring()
         co_return r;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     fut1.setResult();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut2.cancelled());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!t.done());
     fut3.setResult();
     QCOMPARE(loop.runUntilComplete(Future<int>(t)), 42);
@@ -681,7 +683,7 @@ void TestTasksCore::cancelAwaitedTask()
         co_return co_await inner;
     };
     Task<int> t = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
     QVERIFY(inner.cancelled());
@@ -709,41 +711,41 @@ void TestTasksCore::cancelWithMessageBeforeStart()
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
     t.cancel(QStringLiteral("my message"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageGetter()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageThenFutureResult()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancelled());
-    auto error = tt::errorOf([&] { (void)t.result(); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { (void)t.result(); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageThenFutureException()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("my message"));
-    tt::runBriefly(loop);
-    auto error = tt::errorOf([&] { (void)t.exception(); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    qaiotest::runBriefly(loop);
+    auto error = qaiotest::errorOf([&] { (void)t.exception(); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksCore::cancelMessageInsideCoroutine()
@@ -760,11 +762,11 @@ void TestTasksCore::cancelMessageInsideCoroutine()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel(QStringLiteral("stop now"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
     QCOMPARE(seen, QStringLiteral("stop now"));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("stop now"));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("stop now"));
 }
 
 void TestTasksCore::cancelDoneTaskReturnsFalse()
@@ -784,7 +786,7 @@ void TestTasksCore::cancelWaiterFuture()
     Loop loop;
     Future<void> fut(loop);
     Task<void> t = loop.createTask(awaitVoid(fut));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(fut.cancelled());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(t)));
@@ -815,7 +817,7 @@ void TestTasksCore::yieldFuturePassesCancel()
         proof += 10;
     };
     Task<void> f = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     loop.runUntilComplete(Future<void>(f));
     QCOMPARE(proof, 101);
@@ -836,7 +838,7 @@ void TestTasksCore::cancelledTaskAwaitedByOtherTask()
         }
     };
     Task<void> w = loop.createTask(waiterBody());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     child.cancel(QStringLiteral("bye"));
     loop.runUntilComplete(Future<void>(w));
     QCOMPARE(caught, QStringLiteral("cancelled:bye"));
@@ -847,7 +849,7 @@ void TestTasksCore::cancelTwiceBeforeStep()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(t.cancel());
     QVERIFY(t.cancel()); // still pending: the second request is counted too
     QCOMPARE(t.cancelling(), 2);
@@ -861,7 +863,7 @@ void TestTasksCore::cancellingCountsRequests()
 {
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(t.cancelling(), 0);
     t.cancel();
     QCOMPARE(t.cancelling(), 1);
@@ -879,7 +881,7 @@ void TestTasksCore::uncancelBasic()
     // Withdrawing the request does not revive the already cancelled waiter.
     Loop loop;
     Task<int> t = loop.createTask(sleepThen(10, 1));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel();
     QCOMPARE(t.cancelling(), 1);
     QCOMPARE(t.uncancel(), 0);
@@ -897,7 +899,7 @@ void TestTasksCore::uncancelResetsMustCancel()
         co_return 42;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop); // the task waits for fut
+    qaiotest::runBriefly(loop); // the task waits for fut
     fut.setResult();      // the task is runnable now
     t.cancel();           // nothing left to cancel: the task must cancel at its next step
     QCOMPARE(t.cancelling(), 1);
@@ -1003,9 +1005,9 @@ void TestTasksCore::cancelAfterCatchingAndUncancel()
         co_return 0;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     t.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!t.done());
     t.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(t)));
@@ -1019,7 +1021,7 @@ void TestTasksCore::currentTaskOutsideIsNull()
 {
     Loop loop;
     QVERIFY(!currentTask().isValid());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!currentTask().isValid());
 }
 
@@ -1095,7 +1097,7 @@ void TestTasksCore::allTasksListsPendingTasks()
         containsSelf = all.contains(currentTask());
         co_return;
     };
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(done.done());
     QList<TaskBase> pending = allTasks(loop);
     QCOMPARE(pending.size(), 2);
@@ -1167,7 +1169,7 @@ void TestTasksCore::getStackNamesCoroutines()
     QList<StackFrame> fromInside;
     Task<void> t = loop.createTask(stackFoo(&task, &fromInside, gate));
     task = t;
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     // From inside the task: foo -> bar.
     QCOMPARE(fromInside.size(), 2);
     QVERIFY2(fromInside[0].function.contains(QLatin1StringView("stackFoo")), qPrintable(fromInside[0].function));
@@ -1248,7 +1250,7 @@ void TestTasksCore::taskFactoryThrowingDropsTask()
     QVERIFY_THROWS_EXCEPTION(MyExc, loop.createTask(body()));
     QVERIFY(allTasks(loop).isEmpty());
     setTaskFactory(loop, {});
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!ran);
 }
 
@@ -1294,7 +1296,7 @@ void TestTasksCore::eagerTaskFailingAtOnce()
     setTaskFactory(loop, eagerTaskFactory);
     Task<int> t = loop.createTask(failAtOnce());
     QVERIFY(t.done());
-    QVERIFY(tt::holds<MyExc>(t.exception()));
+    QVERIFY(qaiotest::holds<MyExc>(t.exception()));
 }
 
 void TestTasksCore::eagerTaskCurrentTask()
@@ -1486,13 +1488,13 @@ void TestTasksCore::unretrievedTaskExceptionIsReported()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(failWith(QStringLiteral("lost")));
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QCOMPARE(errors.entries.size(), 0); // not while somebody may still look
     }
     // The last handle is gone: nobody will ever retrieve the exception.
     QCOMPARE(errors.count(QStringLiteral("Task exception was never retrieved")), 1);
-    QVERIFY(tt::holds<MyExc>(errors.entries.constFirst().exception));
-    QCOMPARE(tt::whatOf(errors.entries.constFirst().exception), QStringLiteral("lost"));
+    QVERIFY(qaiotest::holds<MyExc>(errors.entries.constFirst().exception));
+    QCOMPARE(qaiotest::whatOf(errors.entries.constFirst().exception), QStringLiteral("lost"));
 }
 
 void TestTasksCore::retrievedTaskExceptionIsNotReported()
@@ -1504,12 +1506,12 @@ void TestTasksCore::retrievedTaskExceptionIsNotReported()
         Task<int> t1 = loop.createTask(failWith(QStringLiteral("a")));
         Task<int> t2 = loop.createTask(failWith(QStringLiteral("b")));
         Task<int> t3 = loop.createTask(failWith(QStringLiteral("c")));
-        QVERIFY(tt::runUntil(loop, [&] { return t1.done() && t2.done() && t3.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t1.done() && t2.done() && t3.done(); }));
         QVERIFY(t1.exception());                            // retrieved with exception()
         QVERIFY_THROWS_EXCEPTION(MyExc, (void)t2.result()); // retrieved with result()
         QVERIFY_THROWS_EXCEPTION(MyExc, loop.runUntilComplete(Future<int>(t3)));
     }
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(errors.entries.size(), 0);
 }
 
@@ -1520,12 +1522,12 @@ void TestTasksCore::cancelledTaskIsNotReported()
     errors.install(loop);
     {
         Task<int> t = loop.createTask(sleepThen(10, 1));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         t.cancel();
-        QVERIFY(tt::runUntil(loop, [&] { return t.done(); }));
+        QVERIFY(qaiotest::runUntil(loop, [&] { return t.done(); }));
         QVERIFY(t.cancelled());
     }
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(errors.entries.size(), 0);
 }
 
@@ -1538,7 +1540,7 @@ void TestTasksCore::pendingTaskAtCloseIsReported()
         errors.install(loop);
         Future<void> never(loop);
         Task<void> t = loop.createTask(holdToken(token, never), QStringLiteral("forgotten"));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(errors.entries.size(), 0);
         loop.close();
         QCOMPARE(errors.count(QStringLiteral("Task was destroyed but it is pending!")), 1);
@@ -1561,7 +1563,7 @@ void TestTasksCore::closeFreesSuspendedFrames()
     loop.createTask(holdToken(token, never));
     loop.createTask(holdTokenNested(token, never));
     loop.createTask(holdTokenSleeping(token));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(token.use_count(), 1 + 1 + 3 + 1);
     loop.close();
     QCOMPARE(token.use_count(), 1);
@@ -1581,7 +1583,7 @@ void TestTasksCore::destroyFreesSuspendedFrames()
             loop.createTask(holdToken(token, never));
             loop.createTask(holdTokenNested(token, never));
         }
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         QCOMPARE(token.use_count(), 1 + 10 * (1 + 3));
     } // ~Loop closes the loop
     QCOMPARE(token.use_count(), 1);

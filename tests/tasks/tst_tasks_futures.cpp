@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_futures — Future<T> seen from coroutines (CPython's test_futures.py),
 // and gather() and shield() (the GatherTests and shield cases of test_tasks.py).
-#include "tasks_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -14,8 +16,8 @@
 #include <vector>
 
 using namespace qaio;
-using tt::ErrorLog;
-using tt::MyExc;
+using qaiotest::ErrorLog;
+using qaiotest::MyExc;
 
 namespace {
 
@@ -45,7 +47,7 @@ Coro<QString> word(QString w)
 }
 
 // Awaits a future from a coroutine that is not part of any qaio task.
-tt::Foreign foreignAwait(Future<int> f, int *out, bool *done)
+qaiotest::Foreign foreignAwait(Future<int> f, int *out, bool *done)
 {
     *out = co_await f;
     *done = true;
@@ -175,8 +177,8 @@ void TestTasksFutures::exception()
     QVERIFY(!f.cancelled());
     QVERIFY(f.done());
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, (void)f.result());
-    QVERIFY(tt::holds<std::runtime_error>(f.exception()));
-    QCOMPARE(tt::whatOf(f.exception()), QStringLiteral("bad"));
+    QVERIFY(qaiotest::holds<std::runtime_error>(f.exception()));
+    QCOMPARE(qaiotest::whatOf(f.exception()), QStringLiteral("bad"));
     QVERIFY_THROWS_EXCEPTION(InvalidStateError, f.setResult(1));
     QVERIFY_THROWS_EXCEPTION(InvalidStateError, f.setException(MyExc()));
     QVERIFY(!f.cancel());
@@ -188,7 +190,7 @@ void TestTasksFutures::exceptionKeepsType()
     Future<int> f(loop);
     f.setException(std::make_exception_ptr(MyExc("typed")));
     QVERIFY_THROWS_EXCEPTION(MyExc, (void)f.result());
-    QVERIFY(tt::holds<MyExc>(f.exception()));
+    QVERIFY(qaiotest::holds<MyExc>(f.exception()));
 }
 
 void TestTasksFutures::setExceptionNullThrows()
@@ -224,7 +226,7 @@ void TestTasksFutures::awaitTwice()
         co_return x + y;
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(log, (Log{"A"}));
     f.setResult(11);
     QCOMPARE(loop.runUntilComplete(Future<int>(t)), 22);
@@ -249,8 +251,8 @@ void TestTasksFutures::cancelMessageGetter()
     Loop loop;
     Future<int> f(loop);
     f.cancel(QStringLiteral("my message"));
-    QCOMPARE(tt::cancelMessageOf(tt::errorOf([&] { (void)f.result(); })), QStringLiteral("my message"));
-    QCOMPARE(tt::cancelMessageOf(tt::errorOf([&] { (void)f.exception(); })), QStringLiteral("my message"));
+    QCOMPARE(qaiotest::cancelMessageOf(qaiotest::errorOf([&] { (void)f.result(); })), QStringLiteral("my message"));
+    QCOMPARE(qaiotest::cancelMessageOf(qaiotest::errorOf([&] { (void)f.exception(); })), QStringLiteral("my message"));
 }
 
 void TestTasksFutures::cancelMessageReachesAwaitingTask()
@@ -267,11 +269,11 @@ void TestTasksFutures::cancelMessageReachesAwaitingTask()
         }
     };
     Task<int> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel(QStringLiteral("from the future"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<int>(t)); });
     QCOMPARE(seen, QStringLiteral("from the future"));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("from the future"));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("from the future"));
     QVERIFY(t.cancelled());
     QCOMPARE(t.cancelling(), 0); // nobody called t.cancel()
 }
@@ -297,7 +299,7 @@ void TestTasksFutures::awaitFutureException()
         }
     };
     Task<void> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.setException(MyExc("inner"));
     loop.runUntilComplete(Future<void>(t));
     QCOMPARE(caught, QStringLiteral("inner"));
@@ -326,7 +328,7 @@ void TestTasksFutures::awaitVoidFuture()
         after = true;
     };
     Task<void> t = loop.createTask(body());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!after);
     f.setResult();
     loop.runUntilComplete(Future<void>(t));
@@ -343,7 +345,7 @@ void TestTasksFutures::awaitFromForeignCoroutine()
     QVERIFY(!done);
     f.setResult(5);
     QVERIFY(!done); // resumed from a done-callback, never synchronously
-    QVERIFY(tt::runUntil(loop, [&] { return done; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return done; }));
     QCOMPARE(out, 5);
 }
 
@@ -357,7 +359,7 @@ void TestTasksFutures::callbacksInvokedOnSetResult()
     QVERIFY(log.isEmpty());
     f.setResult(10);
     QVERIFY(log.isEmpty()); // scheduled with callSoon, not called
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(log, (Log{"a10", "b"}));
 }
 
@@ -369,8 +371,8 @@ void TestTasksFutures::callbacksInvokedOnSetException()
     f.addDoneCallback([&](const FutureBase &g) { seen = g.exception(); });
     f.setException(MyExc("cb"));
     QVERIFY(!seen);
-    tt::runBriefly(loop);
-    QVERIFY(tt::holds<MyExc>(seen));
+    qaiotest::runBriefly(loop);
+    QVERIFY(qaiotest::holds<MyExc>(seen));
 }
 
 void TestTasksFutures::callbacksInvokedOnCancel()
@@ -380,7 +382,7 @@ void TestTasksFutures::callbacksInvokedOnCancel()
     bool cancelledSeen = false;
     f.addDoneCallback([&](const FutureBase &g) { cancelledSeen = g.cancelled(); });
     f.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(cancelledSeen);
 }
 
@@ -393,7 +395,7 @@ void TestTasksFutures::callbackAddedAfterDone()
     loop.callSoon([&] { log << "first"; });
     f.addDoneCallback([&](const FutureBase &) { log << "late"; });
     QVERIFY(log.isEmpty());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(log, (Log{"first", "late"}));
 }
 
@@ -410,7 +412,7 @@ void TestTasksFutures::callbackAddedDuringCallbacks()
     });
     f.addDoneCallback([&](const FutureBase &) { log << "second"; });
     f.setResult(1);
-    QVERIFY(tt::runUntil(loop, [&] { return log.size() == 3; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return log.size() == 3; }));
     QCOMPARE(log, (Log{"first", "second", "added"}));
 }
 
@@ -426,7 +428,7 @@ void TestTasksFutures::removeDoneCallback()
     QCOMPARE(f.removeDoneCallback(a), 0);
     QCOMPARE(f.removeDoneCallback(c), 1);
     f.setResult(1);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(log, (Log{"b"}));
 }
 
@@ -440,13 +442,13 @@ void TestTasksFutures::removeDoneCallbackAfterScheduled()
     const quint64 a = f.addDoneCallback([&](const FutureBase &) { log << "a"; });
     f.setResult(1);
     QCOMPARE(f.removeDoneCallback(a), 0);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(log, (Log{"a"}));
 }
 
 void TestTasksFutures::removeCallbackDuringCallbacks()
 {
-    // python/cpython#97592: a callback removing another one of the same
+    // As in CPython: a callback removing another one of the same
     // (done) future while the callbacks run changes nothing.
     Loop loop;
     Future<int> f(loop);
@@ -458,7 +460,7 @@ void TestTasksFutures::removeCallbackDuringCallbacks()
     qsizetype removed = -1;
     f.addDoneCallback([&](const FutureBase &) { removed = f.removeDoneCallback(str); });
     f.setResult(1);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(idCalls, 63);
     QVERIFY(strCalled);
     QCOMPARE(removed, qsizetype(0));
@@ -474,7 +476,7 @@ void TestTasksFutures::tbLoggerExceptionUnretrieved()
         f.setException(MyExc("boom"));
     }
     QCOMPARE(errors.count(QStringLiteral("Future exception was never retrieved")), 1);
-    QVERIFY(tt::holds<MyExc>(errors.entries.constFirst().exception));
+    QVERIFY(qaiotest::holds<MyExc>(errors.entries.constFirst().exception));
 }
 
 void TestTasksFutures::tbLoggerExceptionRetrieved()
@@ -579,17 +581,17 @@ void TestTasksFutures::gatherResultsInOrder()
     auto g = qaio::gather(a, b, c);
     int callbacks = 0;
     g.addDoneCallback([&](const FutureBase &) { ++callbacks; });
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!g.done());
     c.setResult(3);
     a.setResult(1);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!g.done());
     b.setResult(2);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(g.done());
     QCOMPARE(g.result(), std::make_tuple(1, 2, 3));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(callbacks, 1);
 }
 
@@ -604,16 +606,16 @@ void TestTasksFutures::gatherOneException()
     auto g = qaio::gather(fs);
     fs[0].setResult(1);
     fs[1].setException(MyExc("second"));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(g.done());
-    QVERIFY(tt::holds<MyExc>(g.exception()));
-    QCOMPARE(tt::whatOf(g.exception()), QStringLiteral("second"));
+    QVERIFY(qaiotest::holds<MyExc>(g.exception()));
+    QCOMPARE(qaiotest::whatOf(g.exception()), QStringLiteral("second"));
     // The other children go on: gather does not cancel them.
     QVERIFY(!fs[2].done() && !fs[3].done() && !fs[4].done());
     fs[2].setResult(3);
     fs[3].cancel();
     fs[4].setException(MyExc("late"));
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     fs.clear();
     // The late exception was marked retrieved by the gather.
     QCOMPARE(errors.entries.size(), 0);
@@ -629,15 +631,15 @@ void TestTasksFutures::gatherReturnExceptions()
     fs[1].setResult(1);
     fs[2].setException(MyExc("zero"));
     fs[0].setResult(3);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(!g.done());
     fs[3].setException(std::runtime_error("rt"));
     std::vector<Outcome<int>> r = loop.runUntilComplete(g);
     QCOMPARE(r.size(), std::size_t(4));
     QVERIFY(r[0].hasValue() && r[0].value() == 3);
     QVERIFY(r[1].hasValue() && r[1].value() == 1);
-    QVERIFY(!r[2].hasValue() && tt::holds<MyExc>(r[2].exception()));
-    QVERIFY(!r[3].hasValue() && tt::holds<std::runtime_error>(r[3].exception()));
+    QVERIFY(!r[2].hasValue() && qaiotest::holds<MyExc>(r[2].exception()));
+    QVERIFY(!r[3].hasValue() && qaiotest::holds<std::runtime_error>(r[3].exception()));
     QVERIFY_THROWS_EXCEPTION(MyExc, (void)r[2].value());
 }
 
@@ -658,8 +660,8 @@ void TestTasksFutures::gatherReturnExceptionsCancelledChild()
     loop.runUntilComplete(body());
     QCOMPARE(std::get<0>(r).value(), 1);
     QVERIFY(!std::get<1>(r).hasValue());
-    QVERIFY(tt::holds<CancelledError>(std::get<1>(r).exception()));
-    QCOMPARE(tt::cancelMessageOf(std::get<1>(r).exception()), QStringLiteral("victim"));
+    QVERIFY(qaiotest::holds<CancelledError>(std::get<1>(r).exception()));
+    QCOMPARE(qaiotest::cancelMessageOf(std::get<1>(r).exception()), QStringLiteral("victim"));
     QCOMPARE(std::get<2>(r).value(), QStringLiteral("w"));
 }
 
@@ -674,17 +676,17 @@ void TestTasksFutures::gatherOneCancellation()
     g.addDoneCallback([&](const FutureBase &) { ++callbacks; });
     fs[0].setResult(1);
     fs[1].cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(g.done());
     QCOMPARE(callbacks, 1);
     QVERIFY(!g.cancelled()); // the gather failed with CancelledError, it was not cancelled
-    QVERIFY(tt::holds<CancelledError>(g.exception()));
+    QVERIFY(qaiotest::holds<CancelledError>(g.exception()));
     // Does nothing:
     fs[2].setResult(3);
     fs[3].cancel();
     fs[4].setException(MyExc());
     (void)fs[4].exception();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(callbacks, 1);
 }
 
@@ -750,7 +752,7 @@ void TestTasksFutures::gatherRangeReturnExceptions()
     auto r = loop.runUntilComplete(body());
     QCOMPARE(r.size(), std::size_t(3));
     QCOMPARE(r[0].value(), 1);
-    QCOMPARE(tt::whatOf(r[1].exception()), QStringLiteral("two"));
+    QCOMPARE(qaiotest::whatOf(r[1].exception()), QStringLiteral("two"));
     QCOMPARE(r[2].value(), 3);
 }
 
@@ -788,14 +790,14 @@ void TestTasksFutures::gatherExceptionMarking()
         };
         auto outer = [&]() -> Coro<void> { co_await qaio::gather(inner(a), inner(b)); };
         Task<void> f = loop.createTask(outer());
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         a.setResult();
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         b.setResult();
-        tt::runBriefly(loop);
-        QVERIFY(tt::runUntil(loop, [&] { return f.done(); }));
-        QVERIFY(tt::holds<std::runtime_error>(f.exception()));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
+        QVERIFY(qaiotest::runUntil(loop, [&] { return f.done(); }));
+        QVERIFY(qaiotest::holds<std::runtime_error>(f.exception()));
+        qaiotest::runBriefly(loop);
     }
     QCOMPARE(errors.entries.size(), 0);
 }
@@ -806,12 +808,12 @@ void TestTasksFutures::cancelGatherCancelsChildren()
     Future<int> a(loop), b(loop);
     a.setResult(1);
     auto g = qaio::gather(a, b);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(g.cancel(QStringLiteral("stop")));
     QVERIFY(b.cancelled());
     QVERIFY(!a.cancelled());
-    auto error = tt::errorOf([&] { loop.runUntilComplete(g); });
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("stop"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(g); });
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("stop"));
     QVERIFY(!g.cancel());
 }
 
@@ -843,7 +845,7 @@ void TestTasksFutures::cancelDuringGather()
         }
     };
     Task<void> p = loop.createTask(parent());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(p.cancel());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(p)));
     QVERIFY(gatherRaisedCancel);
@@ -871,14 +873,14 @@ void TestTasksFutures::cancellationBroadcast()
         proof += 100;
     };
     Task<void> f = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(f.cancel());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(f)));
     QVERIFY(!gatherer.cancel());
     QVERIFY(waiter.cancelled());
     QVERIFY(child1.cancelled());
     QVERIFY(child2.cancelled());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(proof, 0);
 }
 
@@ -902,9 +904,9 @@ void TestTasksFutures::cancelGatherWithMessage()
         qwe.cancel(QStringLiteral("my message"));
         co_await qwe;
     };
-    auto error = tt::errorOf([&] { loop.runUntilComplete(main()); });
-    QVERIFY(tt::holds<CancelledError>(error));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("my message"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(main()); });
+    QVERIFY(qaiotest::holds<CancelledError>(error));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("my message"));
 }
 
 void TestTasksFutures::cancelGatherAfterChildrenDone()
@@ -959,7 +961,7 @@ void TestTasksFutures::shieldResult()
     Loop loop;
     Future<int> inner(loop);
     Future<int> outer = qaio::shield(inner);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     inner.setResult(42);
     QCOMPARE(loop.runUntilComplete(outer), 42);
 }
@@ -969,11 +971,11 @@ void TestTasksFutures::shieldException()
     Loop loop;
     Future<int> inner(loop);
     Future<int> outer = qaio::shield(inner);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     inner.setException(MyExc("shielded"));
-    tt::runBriefly(loop);
-    QVERIFY(tt::holds<MyExc>(outer.exception()));
-    QCOMPARE(tt::whatOf(outer.exception()), QStringLiteral("shielded"));
+    qaiotest::runBriefly(loop);
+    QVERIFY(qaiotest::holds<MyExc>(outer.exception()));
+    QCOMPARE(qaiotest::whatOf(outer.exception()), QStringLiteral("shielded"));
 }
 
 void TestTasksFutures::shieldCancelInner()
@@ -981,9 +983,9 @@ void TestTasksFutures::shieldCancelInner()
     Loop loop;
     Future<int> inner(loop);
     Future<int> outer = qaio::shield(inner);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     inner.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(outer.cancelled());
 }
 
@@ -992,13 +994,13 @@ void TestTasksFutures::shieldCancelOuter()
     Loop loop;
     Future<int> inner(loop);
     Future<int> outer = qaio::shield(inner);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     outer.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(outer.cancelled());
     QVERIFY(!inner.cancelled());
     inner.setResult(1);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(inner.result(), 1);
 }
 
@@ -1010,11 +1012,11 @@ void TestTasksFutures::shieldCancelOuterResult()
     {
         Future<int> inner(loop);
         Future<int> outer = qaio::shield(inner);
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         outer.cancel();
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         inner.setResult(1);
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
     }
     QCOMPARE(errors.entries.size(), 0);
 }
@@ -1028,15 +1030,15 @@ void TestTasksFutures::shieldCancelOuterException()
     {
         Future<int> inner(loop);
         Future<int> outer = qaio::shield(inner);
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         outer.cancel();
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         inner.setException(MyExc("nobody listens"));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
     }
     QCOMPARE(errors.entries.size(), 1);
     QCOMPARE(errors.count(QStringLiteral("exception was never retrieved")), 1);
-    QVERIFY(tt::holds<MyExc>(errors.entries.constFirst().exception));
+    QVERIFY(qaiotest::holds<MyExc>(errors.entries.constFirst().exception));
 }
 
 void TestTasksFutures::shieldDuplicateLogOnce()
@@ -1047,15 +1049,15 @@ void TestTasksFutures::shieldDuplicateLogOnce()
     {
         Future<int> inner(loop);
         Future<int> outer = qaio::shield(inner);
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         outer.cancel();
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         outer = qaio::shield(inner);
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         outer.cancel();
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
         inner.setException(MyExc("bar"));
-        tt::runBriefly(loop);
+        qaiotest::runBriefly(loop);
     }
     QCOMPARE(errors.entries.size(), 1);
 }
@@ -1092,7 +1094,7 @@ void TestTasksFutures::shieldOfCancelledOuterTask()
         }
     };
     Task<int> outer = loop.createTask(outerBody());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(outer.cancel());
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(outer)));
     QVERIFY(outer.cancelled());
@@ -1113,11 +1115,11 @@ void TestTasksFutures::shieldCoroutine()
     };
     auto outerBody = [&]() -> Coro<int> { co_return co_await qaio::shield(innerBody()); };
     Task<int> outer = loop.createTask(outerBody());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     outer.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<int>(outer)));
     QVERIFY(!innerFinished);
-    QVERIFY(tt::runUntil(loop, [&] { return innerFinished; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return innerFinished; }));
     QVERIFY(allTasks(loop).isEmpty());
 }
 
@@ -1127,13 +1129,13 @@ void TestTasksFutures::shieldGather()
     Future<int> child1(loop), child2(loop);
     auto parent = qaio::gather(std::vector<Future<int>>{child1, child2});
     auto outer = qaio::shield(parent);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     outer.cancel();
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QVERIFY(outer.cancelled());
     child1.setResult(1);
     child2.setResult(2);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     QCOMPARE(parent.result(), (std::vector<int>{1, 2}));
 }
 
@@ -1144,18 +1146,18 @@ void TestTasksFutures::gatherShield()
     Future<int> inner1 = qaio::shield(child1);
     Future<int> inner2 = qaio::shield(child2);
     auto parent = qaio::gather(inner1, inner2);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     parent.cancel();
     // This cancels inner1 and inner2 but not child1 and child2.
-    tt::runBriefly(loop);
-    QVERIFY(tt::holds<CancelledError>(parent.exception()));
+    qaiotest::runBriefly(loop);
+    QVERIFY(qaiotest::holds<CancelledError>(parent.exception()));
     QVERIFY(inner1.cancelled());
     QVERIFY(inner2.cancelled());
     QVERIFY(!child1.cancelled());
     QVERIFY(!child2.cancelled());
     child1.setResult(1);
     child2.setResult(2);
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
 }
 
 QTEST_GUILESS_MAIN(TestTasksFutures)

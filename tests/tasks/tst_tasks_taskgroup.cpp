@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_taskgroup — TaskGroup (CPython's test_taskgroups.py) and
 // run()/Runner (test_runners.py).
-#include "tasks_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 #include <qaio/runner.h>
@@ -15,9 +17,9 @@
 #include <vector>
 
 using namespace qaio;
-using tt::ErrorLog;
-using tt::MyExc;
-using tt::ZeroDivision;
+using qaiotest::ErrorLog;
+using qaiotest::MyExc;
+using qaiotest::ZeroDivision;
 
 namespace {
 
@@ -34,15 +36,15 @@ std::set<QString> errorTypes(const ExceptionGroup &eg)
 {
     std::set<QString> types;
     for (const std::exception_ptr &e : eg.exceptions()) {
-        if (tt::holds<ZeroDivision>(e))
+        if (qaiotest::holds<ZeroDivision>(e))
             types.insert(QStringLiteral("ZeroDivision"));
-        else if (tt::holds<MyExc>(e))
+        else if (qaiotest::holds<MyExc>(e))
             types.insert(QStringLiteral("MyExc"));
-        else if (tt::holds<ValueErr>(e))
+        else if (qaiotest::holds<ValueErr>(e))
             types.insert(QStringLiteral("ValueError"));
-        else if (tt::holds<ExceptionGroup>(e))
+        else if (qaiotest::holds<ExceptionGroup>(e))
             types.insert(QStringLiteral("ExceptionGroup"));
-        else if (tt::holds<CancelledError>(e))
+        else if (qaiotest::holds<CancelledError>(e))
             types.insert(QStringLiteral("CancelledError"));
         else
             types.insert(QStringLiteral("other"));
@@ -123,7 +125,7 @@ Coro<void> holdToken(std::shared_ptr<int> token)
     ++*token;
 }
 
-tt::Foreign enterWithoutTask(TaskGroup tg, QString *message, bool *finished)
+qaiotest::Foreign enterWithoutTask(TaskGroup tg, QString *message, bool *finished)
 {
     try {
         co_await tg.run(qaio::sleep(0));
@@ -137,7 +139,7 @@ tt::Foreign enterWithoutTask(TaskGroup tg, QString *message, bool *finished)
 
 #define QAIO_CATCH_GROUP(expr, groupVar)                                                          \
     std::shared_ptr<ExceptionGroup> groupVar##Keep;                                               \
-    const ExceptionGroup *groupVar = asGroup(tt::errorOf([&] { expr; }), groupVar##Keep);         \
+    const ExceptionGroup *groupVar = asGroup(qaiotest::errorOf([&] { expr; }), groupVar##Keep);         \
     QVERIFY2(groupVar, "ExceptionGroup was not raised")
 
 class TestTasksTaskGroup : public QObject
@@ -359,12 +361,12 @@ void TestTasksTaskGroup::cancellation()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel(QStringLiteral("test"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<void>(r)); });
-    QVERIFY(tt::holds<CancelledError>(error));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("test"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<void>(r)); });
+    QVERIFY(qaiotest::holds<CancelledError>(error));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("test"));
     QCOMPARE(num, 5);
 }
 
@@ -382,7 +384,7 @@ void TestTasksTaskGroup::taskgroup07()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(r)));
@@ -402,12 +404,12 @@ void TestTasksTaskGroup::cancellationInBody()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel(QStringLiteral("test"));
-    auto error = tt::errorOf([&] { loop.runUntilComplete(Future<void>(r)); });
-    QVERIFY(tt::holds<CancelledError>(error));
-    QCOMPARE(tt::cancelMessageOf(error), QStringLiteral("test"));
+    auto error = qaiotest::errorOf([&] { loop.runUntilComplete(Future<void>(r)); });
+    QVERIFY(qaiotest::holds<CancelledError>(error));
+    QCOMPARE(qaiotest::cancelMessageOf(error), QStringLiteral("test"));
 }
 
 void TestTasksTaskGroup::taskgroup09()
@@ -465,7 +467,7 @@ void TestTasksTaskGroup::taskgroup08()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QAIO_CATCH_GROUP(loop.runUntilComplete(Future<void>(r)), eg);
@@ -488,7 +490,7 @@ void TestTasksTaskGroup::taskgroup11()
         co_await g1.run(outer());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QAIO_CATCH_GROUP(loop.runUntilComplete(Future<void>(r)), eg);
@@ -517,7 +519,7 @@ void TestTasksTaskGroup::taskgroup12()
         co_await g1.run(outer());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QAIO_CATCH_GROUP(loop.runUntilComplete(Future<void>(r)), eg);
@@ -548,7 +550,7 @@ void TestTasksTaskGroup::nestedCancelledBeforeChildrenFail()
         co_await g1.run(outer());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(r)));
@@ -619,7 +621,7 @@ void TestTasksTaskGroup::taskgroup15()
         co_await g1.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     // The child fails while the body cleans up: its error wins (Python 3.13+).
@@ -652,7 +654,7 @@ void TestTasksTaskGroup::taskgroup16()
         co_await t;
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QAIO_CATCH_GROUP(loop.runUntilComplete(Future<void>(r)), eg);
@@ -668,7 +670,7 @@ void TestTasksTaskGroup::taskgroup17()
         co_await g.run(countCancel(10, &num, 10));
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(r)));
@@ -693,7 +695,7 @@ void TestTasksTaskGroup::taskgroup18()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.01);
+    qaiotest::runFor(loop, 0.01);
     QVERIFY(!r.done());
     r.cancel();
     QAIO_CATCH_GROUP(loop.runUntilComplete(Future<void>(r)), eg);
@@ -741,7 +743,7 @@ void TestTasksTaskGroup::taskgroup22()
         co_await g.run(body());
     };
     Task<void> r = loop.createTask(runner());
-    tt::runFor(loop, 0.005);
+    qaiotest::runFor(loop, 0.005);
     r.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(r)));
 }
@@ -858,7 +860,7 @@ void TestTasksTaskGroup::withoutParentTask()
     bool finished = false;
     TaskGroup tg;
     loop.callSoon([&] { enterWithoutTask(tg, &message, &finished); });
-    QVERIFY(tt::runUntil(loop, [&] { return finished; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return finished; }));
     QVERIFY2(message.contains(QLatin1StringView("parent task")), qPrintable(message));
 }
 
@@ -867,9 +869,9 @@ void TestTasksTaskGroup::notEntered()
     Loop loop;
     auto token = std::make_shared<int>(0);
     TaskGroup tg;
-    auto error = tt::errorOf([&] { tg.createTask(holdToken(token)); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { tg.createTask(holdToken(token)); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(qaiotest::whatOf(error)));
     QCOMPARE(token.use_count(), 1); // the coroutine was dropped, not leaked
     QCOMPARE(*token, 0);
 }
@@ -1426,9 +1428,9 @@ void TestTasksTaskGroup::runRaises()
         co_await qaio::sleep(0);
         throw ValueError("spam");
     };
-    auto error = tt::errorOf([&] { qaio::run(main()); });
-    QVERIFY(tt::holds<ValueError>(error));
-    QCOMPARE(tt::whatOf(error), QStringLiteral("spam"));
+    auto error = qaiotest::errorOf([&] { qaio::run(main()); });
+    QVERIFY(qaiotest::holds<ValueError>(error));
+    QCOMPARE(qaiotest::whatOf(error), QStringLiteral("spam"));
 }
 
 void TestTasksTaskGroup::runEmptyCoroutine()
@@ -1495,7 +1497,7 @@ void TestTasksTaskGroup::runReportsHangingTasksErrors()
     QCOMPARE(errors.entries.size(), 1);
     QVERIFY2(errors.entries[0].message.contains(QLatin1StringView("run() shutdown")),
              qPrintable(errors.entries[0].message));
-    QVERIFY(tt::holds<ZeroDivision>(errors.entries[0].exception));
+    QVERIFY(qaiotest::holds<ZeroDivision>(errors.entries[0].exception));
     QVERIFY(errors.entries[0].hasFuture);
 }
 
@@ -1551,9 +1553,9 @@ void TestTasksTaskGroup::runnerRun()
     Runner runner;
     QCOMPARE(runner.run(f()), QStringLiteral("done"));
     runner.close();
-    auto error = tt::errorOf([&] { runner.getLoop(); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("Runner is closed")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { runner.getLoop(); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("Runner is closed")), qPrintable(qaiotest::whatOf(error)));
 }
 
 void TestTasksTaskGroup::runnerExplicitClose()
@@ -1585,8 +1587,8 @@ void TestTasksTaskGroup::runnerRunAfterClose()
     Runner runner;
     runner.run(f(1));
     runner.close();
-    auto error = tt::errorOf([&] { runner.run(f(2)); });
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("Runner is closed")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { runner.run(f(2)); });
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("Runner is closed")), qPrintable(qaiotest::whatOf(error)));
     QCOMPARE(ret, (QList<int>{1}));
 }
 

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_wait — wait(), asCompleted(), waitFor() and timeouts, ported from
 // CPython's test_tasks.py (WaitTests, as_completed), test_waitfor.py and
 // test_timeouts.py.
-#include "tasks_util.h"
+#include "qaio_test.h"
 
 #include <qaio/qaio.h>
 
@@ -16,8 +18,8 @@
 #include <vector>
 
 using namespace qaio;
-using tt::ErrorLog;
-using tt::MyExc;
+using qaiotest::ErrorLog;
+using qaiotest::MyExc;
 
 namespace {
 
@@ -180,11 +182,11 @@ void TestTasksWait::waitAllCompleted()
     auto body = [&]() -> Coro<void> {
         Task<int> a = createTask(sleepThen(0.01, 1));
         Task<int> b = createTask(sleepThen(0.02, 2));
-        auto r = co_await qaio::wait(tt::vecOf(b, a));
+        auto r = co_await qaio::wait(qaiotest::vecOf(b, a));
         if (r.done.size() != 2 || !r.pending.empty() || resultsOf(r.done) != std::set<int>{1, 2})
             throw std::logic_error("wrong split");
         // Waiting again returns at once.
-        auto again = co_await qaio::wait(tt::vecOf(a, b));
+        auto again = co_await qaio::wait(qaiotest::vecOf(a, b));
         if (again.done.size() != 2)
             throw std::logic_error("wrong split again");
     };
@@ -197,7 +199,7 @@ void TestTasksWait::waitFirstCompleted()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(10, 1));
         Task<int> b = createTask(sleepThen(0.001, 2));
-        auto r = co_await qaio::wait(tt::vecOf(a, b), {.returnWhen = ReturnWhen::FirstCompleted});
+        auto r = co_await qaio::wait(qaiotest::vecOf(a, b), {.returnWhen = ReturnWhen::FirstCompleted});
         a.cancel();
         co_return r;
     };
@@ -205,7 +207,7 @@ void TestTasksWait::waitFirstCompleted()
     QCOMPARE(r.done.size(), std::size_t(1));
     QCOMPARE(r.pending.size(), std::size_t(1));
     QCOMPARE(r.done[0].result(), 2);
-    QVERIFY(tt::runUntil(loop, [&] { return r.pending[0].done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return r.pending[0].done(); }));
     QVERIFY(r.pending[0].cancelled());
 }
 
@@ -215,14 +217,14 @@ void TestTasksWait::waitFirstException()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(10, 1));
         Task<int> b = createTask(failAfter(0.001, "first"));
-        auto r = co_await qaio::wait(tt::vecOf(a, b), {.returnWhen = ReturnWhen::FirstException});
+        auto r = co_await qaio::wait(qaiotest::vecOf(a, b), {.returnWhen = ReturnWhen::FirstException});
         a.cancel();
         co_return r;
     };
     auto r = loop.runUntilComplete(body());
     QCOMPARE(r.done.size(), std::size_t(1));
     QCOMPARE(r.pending.size(), std::size_t(1));
-    QVERIFY(tt::holds<MyExc>(r.done[0].exception()));
+    QVERIFY(qaiotest::holds<MyExc>(r.done[0].exception()));
 }
 
 void TestTasksWait::waitFirstExceptionNoException()
@@ -232,7 +234,7 @@ void TestTasksWait::waitFirstExceptionNoException()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(0.001, 1));
         Task<int> b = createTask(sleepThen(0.01, 2));
-        co_return co_await qaio::wait(tt::vecOf(a, b), {.returnWhen = ReturnWhen::FirstException});
+        co_return co_await qaio::wait(qaiotest::vecOf(a, b), {.returnWhen = ReturnWhen::FirstException});
     };
     auto r = loop.runUntilComplete(body());
     QCOMPARE(r.done.size(), std::size_t(2));
@@ -246,7 +248,7 @@ void TestTasksWait::waitFirstExceptionAlreadyFailed()
     failed.setException(MyExc("before"));
     Future<int> never(loop);
     auto body = [&]() -> Coro<DoneAndPending<Future<int>>> {
-        co_return co_await qaio::wait(tt::vecOf(never, failed),
+        co_return co_await qaio::wait(qaiotest::vecOf(never, failed),
                                       {.returnWhen = ReturnWhen::FirstException});
     };
     auto r = loop.runUntilComplete(body());
@@ -264,7 +266,7 @@ void TestTasksWait::waitFirstExceptionInWait()
         Task<int> a = createTask(sleepThen(10, 1));
         Task<int> b = createTask(sleepThen(0.001, 2));
         Task<int> c = createTask(failAfter(0.005, "in wait"));
-        auto r = co_await qaio::wait(tt::vecOf(a, b, c), {.returnWhen = ReturnWhen::FirstException});
+        auto r = co_await qaio::wait(qaiotest::vecOf(a, b, c), {.returnWhen = ReturnWhen::FirstException});
         a.cancel();
         co_return r;
     };
@@ -279,7 +281,7 @@ void TestTasksWait::waitWithException()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(0.01, 1));
         Task<int> b = createTask(failAfter(0.001, "x"));
-        co_return co_await qaio::wait(tt::vecOf(a, b));
+        co_return co_await qaio::wait(qaiotest::vecOf(a, b));
     };
     // wait() itself never raises the children's exceptions.
     auto r = loop.runUntilComplete(body());
@@ -296,7 +298,7 @@ void TestTasksWait::waitWithTimeout()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(0.001, 1));
         Task<int> b = createTask(sleepThen(10, 2));
-        co_return co_await qaio::wait(tt::vecOf(a, b), {.timeout = 0.02});
+        co_return co_await qaio::wait(qaiotest::vecOf(a, b), {.timeout = 0.02});
     };
     const double t0 = loop.time();
     auto r = loop.runUntilComplete(body());
@@ -308,7 +310,7 @@ void TestTasksWait::waitWithTimeout()
     QCOMPARE(r.pending.size(), std::size_t(1));
     QVERIFY(!r.pending[0].done()); // no TimeoutError, nothing cancelled
     r.pending[0].cancel();
-    QVERIFY(tt::runUntil(loop, [&] { return r.pending[0].done(); }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return r.pending[0].done(); }));
 }
 
 void TestTasksWait::waitFirstCompletedWithTimeout()
@@ -317,7 +319,7 @@ void TestTasksWait::waitFirstCompletedWithTimeout()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(10, 1));
         Task<int> b = createTask(sleepThen(10, 2));
-        auto r = co_await qaio::wait(tt::vecOf(a, b),
+        auto r = co_await qaio::wait(qaiotest::vecOf(a, b),
                                      {.timeout = 0.01, .returnWhen = ReturnWhen::FirstCompleted});
         a.cancel();
         b.cancel();
@@ -334,7 +336,7 @@ void TestTasksWait::waitFirstExceptionWithTimeout()
     auto body = [&]() -> Coro<DoneAndPending<Task<int>>> {
         Task<int> a = createTask(sleepThen(0.001, 1));
         Task<int> b = createTask(sleepThen(10, 2));
-        auto r = co_await qaio::wait(tt::vecOf(a, b),
+        auto r = co_await qaio::wait(qaiotest::vecOf(a, b),
                                      {.timeout = 0.02, .returnWhen = ReturnWhen::FirstException});
         b.cancel();
         co_return r;
@@ -350,7 +352,7 @@ void TestTasksWait::waitTimeoutZero()
     Future<int> done(loop), pending(loop);
     done.setResult(1);
     auto body = [&]() -> Coro<DoneAndPending<Future<int>>> {
-        co_return co_await qaio::wait(tt::vecOf(done, pending), {.timeout = 0});
+        co_return co_await qaio::wait(qaiotest::vecOf(done, pending), {.timeout = 0});
     };
     auto r = loop.runUntilComplete(body());
     QCOMPARE(r.done.size(), std::size_t(1));
@@ -367,7 +369,7 @@ void TestTasksWait::waitReallyDone()
     b.setException(MyExc());
     (void)b.exception();
     auto body = [&]() -> Coro<DoneAndPending<Future<int>>> {
-        co_return co_await qaio::wait(tt::vecOf(a, b));
+        co_return co_await qaio::wait(qaiotest::vecOf(a, b));
     };
     auto r = loop.runUntilComplete(body());
     QCOMPARE(r.done.size(), std::size_t(2));
@@ -392,15 +394,15 @@ void TestTasksWait::waitDoesNotShieldCancel()
         proof += 1;
     };
     auto outer = [&]() -> Coro<void> {
-        co_await qaio::wait(tt::vecOf(createTask(inner())));
+        co_await qaio::wait(qaiotest::vecOf(createTask(inner())));
         proof += 100;
     };
     Task<void> f = loop.createTask(outer());
-    tt::runBriefly(loop);
+    qaiotest::runBriefly(loop);
     f.cancel();
     QVERIFY_THROWS_EXCEPTION(CancelledError, loop.runUntilComplete(Future<void>(f)));
     waiter.setResult();
-    QVERIFY(tt::runUntil(loop, [&] { return proof != 0; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return proof != 0; }));
     QCOMPARE(proof, 1);
 }
 
@@ -409,7 +411,7 @@ void TestTasksWait::waitDoesNotCancelPendingOnTimeout()
     Loop loop;
     Future<int> slow(loop);
     auto body = [&]() -> Coro<std::size_t> {
-        auto r = co_await qaio::wait(tt::vecOf(slow), {.timeout = 0.005});
+        auto r = co_await qaio::wait(qaiotest::vecOf(slow), {.timeout = 0.005});
         co_return r.pending.size();
     };
     QCOMPARE(loop.runUntilComplete(body()), std::size_t(1));
@@ -634,7 +636,7 @@ void TestTasksWait::waitForCancelledSlowTask()
         Task<void> waitForTask = createTask(waitFor(t.run(), t.duration * 2));
         co_await qaio::sleep(0);
         waitForTask.cancel();
-        co_await qaio::wait(tt::vecOf(waitForTask));
+        co_await qaio::wait(qaiotest::vecOf(waitForTask));
     };
     loop.runUntilComplete(main());
     QVERIFY(t.exited);
@@ -905,7 +907,7 @@ void TestTasksWait::cancelBlockingWaitFor_data()
 
 void TestTasksWait::cancelBlockingWaitFor()
 {
-    // Python issue #23219: cancelling the waitFor task cancels the awaited task.
+    // As in CPython: cancelling the waitFor task cancels the awaited task.
     QFETCH(std::optional<double>, timeout);
     Loop loop;
     Task<void> task;
@@ -1236,10 +1238,10 @@ void TestTasksWait::foreignExceptionOnTimeout()
             co_await qaio::sleep(1);
         } catch (...) {
         }
-        throw tt::ZeroDivision(); // Python: 1/0 in `finally`
+        throw qaiotest::ZeroDivision(); // Python: 1/0 in `finally`
     };
     auto main = [&]() -> Coro<void> { co_await qaio::timeout(0.01).run(crash()); };
-    QVERIFY_THROWS_EXCEPTION(tt::ZeroDivision, loop.runUntilComplete(main()));
+    QVERIFY_THROWS_EXCEPTION(qaiotest::ZeroDivision, loop.runUntilComplete(main()));
 }
 
 void TestTasksWait::foreignCancelDoesntTimeoutIfNotExpired()
@@ -1512,22 +1514,22 @@ void TestTasksWait::timeoutFinished()
         co_await cm->run(qaio::sleep(0));
     };
     loop.runUntilComplete(main());
-    auto error = tt::errorOf([&] { cm->reschedule(0.02); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("finished")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { cm->reschedule(0.02); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("finished")), qPrintable(qaiotest::whatOf(error)));
 }
 
 void TestTasksWait::timeoutNotEntered()
 {
     Loop loop;
     Timeout cm = qaio::timeoutAt(loop.time() + 0.01);
-    auto error = tt::errorOf([&] { cm.reschedule(0.02); });
-    QVERIFY(tt::holds<RuntimeError>(error));
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { cm.reschedule(0.02); });
+    QVERIFY(qaiotest::holds<RuntimeError>(error));
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(qaiotest::whatOf(error)));
 }
 
 namespace {
-tt::Foreign enterWithoutTask(Timeout cm, QString *message, bool *finished)
+qaiotest::Foreign enterWithoutTask(Timeout cm, QString *message, bool *finished)
 {
     try {
         co_await cm.run(qaio::sleep(0));
@@ -1545,10 +1547,10 @@ void TestTasksWait::timeoutWithoutTask()
     bool finished = false;
     Timeout cm = qaio::timeoutAt(loop.time() + 0.01);
     loop.callSoon([&] { enterWithoutTask(cm, &message, &finished); });
-    QVERIFY(tt::runUntil(loop, [&] { return finished; }));
+    QVERIFY(qaiotest::runUntil(loop, [&] { return finished; }));
     QVERIFY2(message.contains(QLatin1StringView("task")), qPrintable(message));
-    auto error = tt::errorOf([&] { cm.reschedule(0.02); });
-    QVERIFY2(tt::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(tt::whatOf(error)));
+    auto error = qaiotest::errorOf([&] { cm.reschedule(0.02); });
+    QVERIFY2(qaiotest::whatOf(error).contains(QLatin1StringView("has not been entered")), qPrintable(qaiotest::whatOf(error)));
 }
 
 void TestTasksWait::timeoutReturnsValue()

@@ -1,4 +1,4 @@
-// tls_util.h — certificates for the TLS tests, made at test time with
+// qaio_tls_test.h — certificates for the TLS tests, made at test time with
 // OpenSSL's API: a CA, a server certificate it signed (for localhost,
 // 127.0.0.1 and ::1, usable as a client certificate too), and a second CA
 // that trusts nothing of ours. EC P-256 keys: generating them takes a millisecond.
@@ -19,7 +19,7 @@
 
 #include <stdexcept>
 
-namespace nt {
+namespace qaiotest {
 
 struct Pki
 {
@@ -162,4 +162,4 @@ inline const Pki &pki()
     return result;
 }
 
-} // namespace nt
+} // namespace qaiotest
