@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // callsoon.cpp — cost of one "run this callback soon": schedule it, then run it.
 //
 //   callsoon --impl qaio|floor|invoke --mode batch|chain [--n 1000000]

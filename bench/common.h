@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // common.h — small helpers shared by the benchmark programs (no Qt, no qaio):
 // clocks, `--name value` arguments, percentiles, random delays, and the one
 // JSON line of results that every benchmark prints for its suite (bench/suites/).

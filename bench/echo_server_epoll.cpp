@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // echo_server_epoll.cpp — the floor: the same TCP echo server on a bare epoll loop, no Qt.
 //
 //   echo_server_epoll [--port 0]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // echo_server_qaio.cpp — a TCP echo server on qaio, through one of three APIs.
 //
 //   echo_server_qaio [--port 0] [--api protocol|streams|raw] [--backend epoll|qt]

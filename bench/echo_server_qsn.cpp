@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // echo_server_qsn.cpp — the same TCP echo server on plain Qt: one QSocketNotifier per socket.
 //
 //   echo_server_qsn [--port 0]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // gui_latency.cpp — GUI responsiveness while the same loop serves echo at full load.
 //
 //   gui_latency [--server qaio-protocol|qaio-streams|qt|none] [--backend epoll|qt]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // lateness.cpp — how late a timer fires after its deadline.
 //
 //   lateness --impl qaio|qtimer [--backend epoll|qt] [--delay 0.0005] [--samples 200]

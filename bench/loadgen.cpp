@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loadgen.cpp — load generator for the echo servers (its own process; no Qt).
 //
 //   loadgen --port P [--server-pid PID] [--busy 10] [--idle 0] [--size 1024]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // mem_timers.cpp — resident memory per pending timer: qaio callLater and QTimer.
 //
 //   mem_timers --impl qaio|qtimer [--n 100000]

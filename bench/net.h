@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // net.h — socket helpers for the echo servers and the load generator (Linux, loopback).
 #pragma once
 

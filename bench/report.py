@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """report.py — merges the suites' results into one report (called by bench/run.sh).
 
 Reads <results>/<suite>.json and <suite>.md for every suite that ran, and writes

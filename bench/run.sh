@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # bench/run.sh [--quick] [suite ...] — builds every benchmark, runs every suite, writes the report.
 # Naming suites re-runs only those; the report keeps the other suites' last results.
 #

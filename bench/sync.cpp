@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sync.cpp — per-operation cost of qaio's Lock and Queue<int>.
 //
 //   bench_sync [--lock-n 1000000] [--contended-n 200000] [--lock-tasks 100]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tasks.cpp — per-operation cost of qaio's tasks and coroutines, and memory per suspended task.
 //
 //   bench_tasks [--n 100000] [--inline-n 1000000] [--yield-n 10000] [--mem-n 100000]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // timers.cpp — cost of a timer: schedule it, maybe cancel it, fire it.
 //
 //   timers --impl qaio|qtimer [--n 100000]

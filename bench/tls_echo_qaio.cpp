@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tls_echo_qaio.cpp — a TLS echo server on qaio: createServer with ssl
 // (asyncio's SSLProtocol design: OpenSSL memory BIOs under qaio's socket
 // transport, one addReader per connection, no QSocketNotifier).

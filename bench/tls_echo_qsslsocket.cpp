@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tls_echo_qsslsocket.cpp — the alternative design for qaio's TLS: accept on
 // qaio's loop (addReader on the listening socket, as qaio's server does) and
 // hand each accepted descriptor to a QSslSocket (Qt's own TLS: a

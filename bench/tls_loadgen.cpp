@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tls_loadgen.cpp — load generator for the TLS echo servers (its own
 // process; OpenSSL, no Qt). loadgen.cpp's protocol over TLS:
 //

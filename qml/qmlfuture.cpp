@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qmlfuture.cpp — QmlFuture (qaio/qmlfuture.h).
 #include <qaio/qmlfuture.h>
 

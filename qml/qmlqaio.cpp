@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qmlqaio.cpp — the Qaio QML singleton (qaio/qmlqaio.h).
 #include <qaio/qmlqaio.h>
 

@@ -6,6 +6,8 @@
 cmake_launcher=()
 if command -v ccache >/dev/null 2>&1; then
   cmake_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  # Paths below the checkout count as relative, so a clone elsewhere reuses the cache.
+  export CCACHE_BASEDIR="$PWD"
 fi
 
 configure_main_build() {

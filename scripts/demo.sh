@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Builds qaio and runs the flagship demo (demos/flagship): a Qt Quick window
 # whose GUI thread runs one qaio loop with a TLS chat server and its clients,
 # a child process streaming its output, prime counting on the executor and a

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Installs every Debian 12 package qaio needs to build, test and benchmark.
 # Idempotent: does nothing when all of them are already installed.
 set -euo pipefail
@@ -17,6 +19,8 @@ packages=(
   qml6-module-qtquick-templates
   # the demos render text offscreen
   fonts-dejavu-core
+  # packaging (.deb tests: dpkg-deb, dpkg-shlibdeps) and the API reference
+  dpkg-dev doxygen
   # tests: real peers and tools
   socat openssl procps
   # benchmarks: the peers we compare against

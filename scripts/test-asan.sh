@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The sanitizer stage, which is also the Clang stage: Clang 16 with warnings as
 # errors, AddressSanitizer (LeakSanitizer included) and UndefinedBehaviorSanitizer,
 # over every test (networking, TLS, datagrams, pipes, subprocesses, signals,

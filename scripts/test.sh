@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # Builds qaio with warnings as errors and runs the whole test suite under CTest:
 # every test runs on Qt's glib dispatcher, on its unix dispatcher (QT_NO_GLIB=1)
 # and on qaio's portable Qt backend (QAIO_BACKEND=qt).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // app_quit.cpp — quitting the QCoreApplication finishes the loop's tasks.
 //
 // A loop made in the application's thread connects to aboutToQuit, which Qt 6

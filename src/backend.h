@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // backend.h — how a Loop waits: the internal interface behind LoopBackend.
 //
 // A backend watches file descriptors and one deadline for its loop, and calls

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // connection.cpp — asyncio's create_connection family on the sock* operations.
 #include "happy_eyeballs.h"
 #include "port.h"
@@ -39,6 +41,16 @@ std::shared_ptr<BaseProtocol> makeProtocol(const ProtocolFactory &factory)
     return protocol;
 }
 
+Coro<void> awaitConnectionMade(Future<void> waiter, std::shared_ptr<BaseTransport> transport)
+{
+    try {
+        co_await waiter;
+    } catch (...) {
+        transport->close();
+        throw;
+    }
+}
+
 } // namespace detail
 
 namespace {
@@ -55,14 +67,8 @@ Coro<TransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory factory, Sock
     auto protocol = detail::makeProtocol(factory);
     if (tls) // TLS between the socket transport and the protocol
         co_return co_await detail::runTls(loop, std::move(sock), protocol, std::move(*tls));
-    auto waiter = loop.createFuture<void>();
-    auto transport = detail::makeSocketTransport(loop, std::move(sock), protocol, waiter);
-    try {
-        co_await waiter; // connectionMade() has run
-    } catch (...) {
-        transport->close();
-        throw;
-    }
+    auto transport = std::make_shared<detail::SocketTransport>(loop, std::move(sock), protocol);
+    co_await detail::startTransport(loop, transport);
     co_return TransportAndProtocol(transport, protocol);
 }
 

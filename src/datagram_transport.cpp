@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // datagram_transport.cpp — asyncio's _SelectorDatagramTransport and
 // base_events.create_datagram_endpoint on the loop's addReader/addWriter.
-#include "loop_p.h"
 #include "os_errors.h"
 #include "read_buffer.h"
-#include "transport_util.h"
+#include "transport_base.h"
 
 #include <qaio/datagram.h>
 #include <qaio/dns.h>
@@ -25,6 +26,7 @@ namespace qaio {
 namespace detail {
 
 class DatagramSocketTransport final : public DatagramTransport,
+                                      public TransportBase,
                                       public std::enable_shared_from_this<DatagramSocketTransport>
 {
 public:
@@ -33,64 +35,20 @@ public:
     // `address`: the default destination (the connected peer, or the
     // broadcast remoteAddr that was not connected).
     DatagramSocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol, SocketAddress address)
-        : m_loop(loop.sharedImpl()), m_sock(std::move(sock)), m_fd(m_sock.fileno()), m_address(address)
+        : TransportBase(loop, sock.fileno(), "DatagramTransport"), m_sock(std::move(sock)), m_address(address)
     {
         setProtocol(std::move(protocol));
-        m_extra.insert(QStringLiteral("socket"), m_fd);
-        try {
-            m_extra.insert(QStringLiteral("sockname"), QVariant::fromValue(m_sock.localAddress()));
-        } catch (const std::system_error &) {
-        }
-        try {
-            m_extra.insert(QStringLiteral("peername"), QVariant::fromValue(m_sock.peerAddress()));
-            m_connected = true;
-            if (!m_address.isValid())
-                m_address = m_sock.peerAddress();
-        } catch (const std::system_error &) {
-        }
+        m_connected = addSocketExtra(m_sock);
+        if (m_connected && !m_address.isValid())
+            m_address = m_sock.peerAddress();
     }
 
-    void start(Future<void> waiter)
-    {
-        auto self = shared_from_this();
-        loop().callSoon([self] {
-            if (self->m_protocol)
-                self->m_protocol->connectionMade(self.get());
-        });
-        loop().callSoon([self] {
-            if (!self->m_closing)
-                self->loop().addReader(self->m_fd, [self] { self->readReady(); });
-        });
-        loop().callSoon([waiter]() mutable {
-            if (!waiter.done())
-                waiter.setResult();
-        });
-    }
-
-    QVariant getExtraInfo(const QString &name, const QVariant &defaultValue) const override
-    {
-        return m_extra.value(name, defaultValue);
-    }
-    bool isClosing() const override { return m_closing; }
-    void setProtocol(std::shared_ptr<BaseProtocol> protocol) override
-    {
-        m_protocol = std::move(protocol);
-        m_datagramProtocol = dynamic_cast<DatagramProtocol *>(m_protocol.get());
-    }
-    std::shared_ptr<BaseProtocol> getProtocol() const override { return m_protocol; }
     std::shared_ptr<BaseTransport> sharedSelf() override { return shared_from_this(); }
     qsizetype getWriteBufferSize() const override { return m_bufferSize; }
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
-
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
     void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low) override
     {
-        const qsizetype h = high ? *high : (low ? 4 * *low : 64 * 1024);
-        const qsizetype l = low ? *low : h / 4;
-        if (!(h >= l && l >= 0))
-            throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-        m_high = h;
-        m_low = l;
-        maybePauseProtocol();
+        setWriteLimits(high, low);
     }
 
     void sendto(const QByteArray &data, const SocketAddress &to) override
@@ -118,34 +76,31 @@ public:
                 errorReceived(errnoError(error, m_connected ? "send" : "sendto"));
                 return;
             }
-            auto self = shared_from_this();
-            loop().addWriter(m_fd, [self] { self->sendtoReady(); });
+            if (!startWriter())
+                return;
         }
         m_buffer.emplace_back(data, destination);
         m_bufferSize += data.size() + kHeaderSize;
         maybePauseProtocol();
     }
 
-    void close() override
-    {
-        if (m_closing)
-            return;
-        m_closing = true;
-        if (!m_loop->isClosed())
-            loop().removeReader(m_fd);
-        if (m_buffer.empty()) {
-            ++m_connLost;
-            loop().removeWriter(m_fd);
-            auto self = shared_from_this();
-            loop().callSoon([self] { self->callConnectionLost(nullptr); });
-        }
-        // Otherwise sendtoReady() finishes once the queue is sent.
-    }
-
     void abort() override { forceClose(nullptr); }
 
 private:
-    Loop &loop() const { return m_loop->openOwner(); }
+    // The datagrams keep their boundaries and destinations: their own queue.
+    qsizetype bufferedBytes() const override { return m_bufferSize; }
+    void clearWriteBuffer() override
+    {
+        m_buffer.clear();
+        m_bufferSize = 0;
+    }
+    void startReading() override
+    {
+        if (!m_closing)
+            loop().addReader(m_fd, [self = shared_from_this()] { self->readReady(); });
+    }
+    void protocolChanged() override { m_datagramProtocol = dynamic_cast<DatagramProtocol *>(m_protocol.get()); }
+    void releaseResources() override { m_sock.close(); }
 
     // 0 when sent, else the errno.
     int sendOne(const QByteArray &data, const SocketAddress &to)
@@ -181,7 +136,8 @@ private:
         }
     }
 
-    void sendtoReady()
+    // The socket is writable: send the queue, one datagram at a time.
+    void writeReady() override
     {
         while (!m_buffer.empty()) {
             auto &[data, to] = m_buffer.front();
@@ -195,12 +151,7 @@ private:
                 return;
             }
         }
-        maybeResumeProtocol(); // may queue more
-        if (m_buffer.empty()) {
-            loop().removeWriter(m_fd);
-            if (m_closing)
-                callConnectionLost(nullptr);
-        }
+        afterFlush();
     }
 
     void errorReceived(std::exception_ptr error)
@@ -213,94 +164,12 @@ private:
         }
     }
 
-    void fatalError(std::exception_ptr error, const QString &message)
-    {
-        if (!isOsError(error)) {
-            ExceptionContext context;
-            context.message = message;
-            context.exception = error;
-            context.extra.insert(QStringLiteral("transport"),
-                                 QStringLiteral("<DatagramTransport fd=%1>").arg(m_fd));
-            m_loop->callExceptionHandler(context);
-        }
-        forceClose(error);
-    }
-
-    void forceClose(std::exception_ptr error)
-    {
-        if (m_connLost)
-            return;
-        if (!m_buffer.empty()) {
-            m_buffer.clear();
-            m_bufferSize = 0;
-            loop().removeWriter(m_fd);
-        }
-        if (!m_closing) {
-            m_closing = true;
-            loop().removeReader(m_fd);
-        }
-        ++m_connLost;
-        auto self = shared_from_this();
-        loop().callSoon([self, error] { self->callConnectionLost(error); });
-    }
-
-    void callConnectionLost(std::exception_ptr error)
-    {
-        auto protocol = std::move(m_protocol);
-        m_datagramProtocol = nullptr;
-        struct Finally
-        {
-            Socket &sock;
-            ~Finally() { sock.close(); }
-        } finally{m_sock};
-        if (protocol)
-            protocol->connectionLost(error);
-    }
-
-    void maybePauseProtocol()
-    {
-        if (m_bufferSize <= m_high || m_protocolPaused)
-            return;
-        m_protocolPaused = true;
-        callFlowControl(&BaseProtocol::pauseWriting, "protocol.pauseWriting() failed");
-    }
-
-    void maybeResumeProtocol()
-    {
-        if (!m_protocolPaused || m_bufferSize > m_low)
-            return;
-        m_protocolPaused = false;
-        callFlowControl(&BaseProtocol::resumeWriting, "protocol.resumeWriting() failed");
-    }
-
-    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure)
-    {
-        try {
-            if (m_protocol)
-                (m_protocol.get()->*hook)();
-        } catch (...) {
-            ExceptionContext context;
-            context.message = QString::fromLatin1(failure);
-            context.exception = std::current_exception();
-            m_loop->callExceptionHandler(context);
-        }
-    }
-
-    std::shared_ptr<LoopImpl> m_loop;
     Socket m_sock;
-    int m_fd;
     SocketAddress m_address;
     bool m_connected = false;
-    std::shared_ptr<BaseProtocol> m_protocol;
     DatagramProtocol *m_datagramProtocol = nullptr;
-    QVariantMap m_extra;
     std::deque<std::pair<QByteArray, SocketAddress>> m_buffer;
     qsizetype m_bufferSize = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
-    int m_connLost = 0;
-    bool m_closing = false;
-    bool m_protocolPaused = false;
 };
 
 } // namespace detail
@@ -311,15 +180,8 @@ Coro<DatagramTransportAndProtocol> runOnSocket(Loop &loop, ProtocolFactory facto
                                                 SocketAddress remote)
 {
     auto protocol = detail::makeProtocol(factory);
-    auto waiter = loop.createFuture<void>();
     auto transport = std::make_shared<detail::DatagramSocketTransport>(loop, std::move(sock), protocol, remote);
-    transport->start(waiter);
-    try {
-        co_await waiter; // connectionMade() has run
-    } catch (...) {
-        transport->close();
-        throw;
-    }
+    co_await detail::startTransport(loop, transport);
     co_return DatagramTransportAndProtocol(transport, protocol);
 }
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // dns.cpp — name resolution on the default executor.
 #include "port.h"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // epoll_backend.cpp — the Linux backend: O(ready) readiness and timers.
 //
 // The loop's file descriptors live in one epoll set, together with a timerfd

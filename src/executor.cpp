@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // executor.cpp — ThreadPoolExecutor on QThreadPool, the loop's default
 // executor, and shutting it down without blocking the loop.
 #include "loop_p.h"

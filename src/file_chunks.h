@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // file_chunks.h — private: reading a file for the sendfile fallbacks
 // (sockSendfile in sockets.cpp, the transport sendfile in transport_sendfile.cpp).
 #pragma once

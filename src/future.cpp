@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // future.cpp — the type-independent half of Future<T>.
 #include "loop_p.h"
 

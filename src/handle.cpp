@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // handle.cpp — cancelling handles and naming their callbacks for logs.
 #include "loop_p.h"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // happy_eyeballs.cpp — the staggered race of connection attempts (RFC 8305),
 // after asyncio's staggered.py: attempt i+1 starts when attempt i failed or
 // `delay` seconds after attempt i started; the first success wins. With an

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // happy_eyeballs.h — RFC 8305 connection racing for createConnection
 // (asyncio's staggered.staggered_race + base_events._interleave_addrinfos).
 // Private to the library; exported for the tests.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // locks.cpp — Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier,
 // following asyncio/locks.py (Python 3.13) step by step.
 #include <qaio/locks.h>

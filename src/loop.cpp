@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop.cpp — Loop and LoopImpl: scheduling, the iteration, running and closing.
 #include "loop_p.h"
 
+#include <qaio/futurewatcher.h> // describeException
 #include <qaio/policy.h>
 
 #include <QtCore/qabstracteventdispatcher.h>
@@ -51,18 +54,6 @@ bool envFlag(const char *name)
     return !value.isEmpty() && value != "0";
 }
 
-QString describeException(const std::exception_ptr &error)
-{
-    if (!error)
-        return {};
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception &e) {
-        return detail::demangle(typeid(e)) + QStringLiteral(": ") + QString::fromUtf8(e.what());
-    } catch (...) {
-        return QStringLiteral("unknown exception (not derived from std::exception)");
-    }
-}
 } // namespace
 
 Loop *runningLoopOrNull() noexcept

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop_p.h — LoopImpl, the state behind qaio::Loop.
 //
 // Futures keep it alive through a shared_ptr, so a future that outlives its
@@ -45,13 +47,6 @@ public:
     void close();
     bool isRunning() const { return runLoop != nullptr || iterationDepth > 0; }
     bool isClosed() const { return closed.load(std::memory_order_relaxed); }
-    // The Loop, for a transport's next step; RuntimeError once it is closed or gone.
-    Loop &openOwner() const
-    {
-        if (!owner || isClosed())
-            throw RuntimeError("the transport's event loop is closed");
-        return *owner;
-    }
     // ~Loop: close even if a callback destroys the loop while it runs.
     void closeFromDestructor();
     double time() const;

@@ -1,6 +1,10 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // os_errors.h — private: the errno helpers every fd-based transport and sock*
 // operation shares.
 #pragma once
+
+#include <QtCore/qstring.h>
 
 #include <cerrno>
 #include <exception>
@@ -18,6 +22,10 @@ inline bool wouldBlock(int error)
 inline std::exception_ptr errnoError(int error, const char *what)
 {
     return std::make_exception_ptr(std::system_error(error, std::generic_category(), what));
+}
+inline std::exception_ptr errnoError(int error, const QString &what)
+{
+    return errnoError(error, what.toStdString().c_str());
 }
 
 // OS errors end a transport quietly (asyncio logs them only in debug mode);

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // policy.cpp — the event loop policy and the module-level get/set/new functions.
 #include <qaio/policy.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qobjecttasks.cpp — the list of tasks bound to a QObject (qaio/qobject.h).
 #include <qaio/qobject.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qt_backend.cpp — the portable backend: plain Qt primitives, no epoll.
 //
 // One QSocketNotifier per watched fd and direction, one precise QTimer for the

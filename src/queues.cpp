@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // queues.cpp — the non-template part of the queues.
 #include <qaio/queues.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // read_buffer.h — private: the read buffers a thread's transports share.
 //
 // Every read is synchronous: recv/read into the buffer, then an exact-size

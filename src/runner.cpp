@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // runner.cpp — Runner: lazy loop creation and the shutdown sequence of asyncio.Runner.
 #include "loop_p.h"
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // server.cpp — createServer and Server, following asyncio's base_events.Server
 // and selector_events' _accept_connection.
 #include "port.h"
@@ -5,7 +7,7 @@
 #include "sslproto.h"
 #include "transport_util.h"
 
-#include "loop_p.h"
+#include "loop_ref.h"
 
 #include <qaio/dns.h>
 #include <qaio/server.h>
@@ -25,8 +27,9 @@ namespace qaio {
 
 struct Server::Private
 {
-    Loop *loop = nullptr;
-    std::shared_ptr<detail::LoopImpl> loopImpl;
+    explicit Private(Loop &l) : loop(l) {}
+
+    detail::LoopRef loop;
     ProtocolFactory factory;
     ServerOptions options;
     std::vector<Socket> sockets; // listening; empty once closed
@@ -64,7 +67,7 @@ void Server::Private::startServing()
         sock.listen(options.backlog);
         const int fd = sock.fileno();
         Private *p = this;
-        loop->addReader(fd, [p, fd] { p->accept(fd); });
+        loop.openLoop().addReader(fd, [p, fd] { p->accept(fd); });
     }
 }
 
@@ -86,22 +89,22 @@ void Server::Private::accept(int listeningFd)
                 context.message = QStringLiteral("socket.accept() out of system resource");
                 context.exception = std::make_exception_ptr(std::system_error(error, std::generic_category(), "accept"));
                 context.extra.insert(QStringLiteral("socket"), listeningFd);
-                loop->callExceptionHandler(context);
-                loop->removeReader(listeningFd);
+                loop.callExceptionHandler(context);
+                loop.openLoop().removeReader(listeningFd);
                 std::weak_ptr<Server> weak = self;
-                loop->callLater(1.0, [weak, listeningFd] {
+                loop.openLoop().callLater(1.0, [weak, listeningFd] {
                     auto server = weak.lock();
                     if (!server || server->d->closed)
                         return;
                     Private *p = server->d.get();
-                    p->loop->addReader(listeningFd, [p, listeningFd] { p->accept(listeningFd); });
+                    p->loop.openLoop().addReader(listeningFd, [p, listeningFd] { p->accept(listeningFd); });
                 });
                 return;
             }
             ExceptionContext context;
             context.message = QStringLiteral("Error on accept()");
             context.exception = std::make_exception_ptr(std::system_error(error, std::generic_category(), "accept"));
-            loop->callExceptionHandler(context);
+            loop.callExceptionHandler(context);
             return;
         }
         Socket sock(conn);
@@ -109,8 +112,8 @@ void Server::Private::accept(int listeningFd)
             if (options.keepAlive)
                 sock.setOption(SOL_SOCKET, SO_KEEPALIVE, 1);
             auto protocol = detail::makeProtocol(factory);
-            protocol = detail::serverTlsProtocol(*loop, std::move(protocol), options); // TLS: SSLProtocol wraps it
-            auto transport = std::make_shared<detail::SocketTransport>(*loop, std::move(sock), std::move(protocol));
+            protocol = detail::serverTlsProtocol(loop.openLoop(), std::move(protocol), options); // TLS: SSLProtocol wraps it
+            auto transport = std::make_shared<detail::SocketTransport>(loop.openLoop(), std::move(sock), std::move(protocol));
             detail::SocketTransport *raw = transport.get();
             clients.insert(raw);
             if (clientRefs.size() > 2 * clients.size() + 16)
@@ -131,7 +134,7 @@ void Server::Private::accept(int listeningFd)
             ExceptionContext context;
             context.message = QStringLiteral("Error on transport creation for incoming connection");
             context.exception = std::current_exception();
-            loop->callExceptionHandler(context);
+            loop.callExceptionHandler(context);
         }
     }
 }
@@ -140,7 +143,7 @@ Server::Server(std::unique_ptr<Private> p) : d(std::move(p)) {}
 
 Server::~Server()
 {
-    if (!d->loopImpl->isClosed())
+    if (!d->loop.isClosed())
         close();
 }
 
@@ -150,8 +153,8 @@ void Server::close()
         return;
     d->closed = true;
     for (Socket &sock : d->sockets) {
-        if (d->serving && !d->loopImpl->isClosed())
-            d->loop->removeReader(sock.fileno());
+        if (d->serving && !d->loop.isClosed())
+            d->loop.openLoop().removeReader(sock.fileno());
         sock.close();
     }
     d->sockets.clear();
@@ -215,7 +218,7 @@ Coro<void> Server::serveForever()
     if (d->closed)
         throw RuntimeError("the server is closed");
     d->startServing();
-    d->servingForever = d->loop->createFuture<void>();
+    d->servingForever = d->loop.openLoop().createFuture<void>();
     bool cancelled = false;
     try {
         co_await d->servingForever;
@@ -235,7 +238,7 @@ Coro<void> Server::waitClosed()
     auto keep = shared_from_this();
     if (d->closed && d->clients.empty())
         co_return;
-    auto waiter = d->loop->createFuture<void>();
+    auto waiter = d->loop.openLoop().createFuture<void>();
     d->closeWaiters.push_back(waiter);
     co_await waiter;
 }
@@ -250,7 +253,7 @@ QList<SocketAddress> Server::sockets() const
 
 Loop &Server::getLoop() const
 {
-    return *d->loop;
+    return d->loop.loop();
 }
 
 namespace {
@@ -260,9 +263,7 @@ std::shared_ptr<Server> makeServer(Loop &loop, ProtocolFactory factory, std::vec
     if (!factory)
         throw ValueError("createServer(): the protocol factory is empty");
     detail::checkServerTls(options);
-    auto p = std::make_unique<Server::Private>();
-    p->loop = &loop;
-    p->loopImpl = loop.sharedImpl();
+    auto p = std::make_unique<Server::Private>(loop);
     p->factory = std::move(factory);
     p->options = options;
     p->sockets = std::move(sockets);

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket.cpp — Socket and SocketAddress over the POSIX socket API.
 #include "port.h"
 

@@ -1,37 +1,35 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // socket_transport.h — the stream transport over a non-blocking socket
 // (asyncio's _SelectorSocketTransport), on the loop's addReader/addWriter.
+// Its loop, protocol, write queue, flow control and teardown are
+// TransportBase's (transport_base.h); reading is its own.
 #pragma once
+
+#include "transport_base.h"
 
 #include <qaio/future.h>
 #include <qaio/loop.h>
 #include <qaio/transports.h>
 
-#include <QtCore/qvariant.h>
-
-#include <deque>
+#include <functional>
 #include <memory>
 
 namespace qaio::detail {
 
-class SocketTransport final : public Transport, public std::enable_shared_from_this<SocketTransport>
+class SocketTransport final : public Transport,
+                              public TransportBase,
+                              public std::enable_shared_from_this<SocketTransport>
 {
 public:
     // Takes the connected, non-blocking socket. Call start() right after.
     SocketTransport(Loop &loop, Socket sock, std::shared_ptr<BaseProtocol> protocol);
     ~SocketTransport() override;
 
-    // Schedules connectionMade() and then reading; `waiter` (if valid) is
-    // resolved once connectionMade() has run.
-    void start(Future<void> waiter = {});
     // Called once connectionLost() ran (a Server uses it to count its clients).
     std::function<void()> onDetached;
 
     // BaseTransport
-    QVariant getExtraInfo(const QString &name, const QVariant &defaultValue = {}) const override;
-    bool isClosing() const override { return m_closing; }
-    void close() override;
-    void setProtocol(std::shared_ptr<BaseProtocol> protocol) override;
-    std::shared_ptr<BaseProtocol> getProtocol() const override { return m_protocol; }
     std::shared_ptr<BaseTransport> sharedSelf() override { return shared_from_this(); }
     // ReadTransport
     bool isReading() const override { return !m_closing && !m_paused; }
@@ -42,52 +40,32 @@ public:
     void writelines(const QList<QByteArray> &data) override;
     void writeEof() override;
     bool canWriteEof() const override { return true; }
-    void abort() override;
+    void abort() override { forceClose(nullptr); }
     void setWriteBufferLimits(std::optional<qsizetype> high = std::nullopt,
-                              std::optional<qsizetype> low = std::nullopt) override;
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
-    qsizetype getWriteBufferSize() const override { return m_bufferSize; }
-
-    int fileno() const { return m_fd; }
-    // asyncio's _force_close: drops the buffer; connectionLost(error) follows.
-    void forceClose(std::exception_ptr error);
+                              std::optional<qsizetype> low = std::nullopt) override
+    {
+        setWriteLimits(high, low);
+    }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
+    qsizetype getWriteBufferSize() const override { return m_writeQueue.size(); }
 
 private:
-    void addReader();
-    bool startWriting();
+    void protocolChanged() override;
+    void writeDrained() override;
+    void releaseResources() override;
+    void startReading() override;
     void readReady();
     void readIntoBuffer();
+    // recv into `buffer`: the bytes read, or 0 when there were none (would
+    // block), or the end of the stream or an error was handled.
+    qsizetype receive(char *buffer, size_t size);
     void onEof();
-    void writeReady();
-    // Sends as much of the buffer as the socket takes; false on a fatal error.
-    bool flush();
-    void fatalError(std::exception_ptr error, const QString &message);
-    void callConnectionLost(std::exception_ptr error);
-    void maybePauseProtocol();
-    void maybeResumeProtocol();
-    // pauseWriting()/resumeWriting(); a throwing protocol is reported, not fatal.
-    void callFlowControl(void (BaseProtocol::*hook)(), const char *failure);
-    Loop &loop() const;
 
-    std::shared_ptr<LoopImpl> m_loop;
     Socket m_sock;
-    int m_fd;
-    std::shared_ptr<BaseProtocol> m_protocol;
-    Protocol *m_streamProtocol = nullptr;       // m_protocol as a Protocol, if it is one
+    Protocol *m_streamProtocol = nullptr;           // m_protocol as a Protocol, if it is one
     BufferedProtocol *m_bufferedProtocol = nullptr; // or as a BufferedProtocol
-    QVariantMap m_extra;
-
-    std::deque<QByteArray> m_buffer; // queued writes; the first is sent from m_sentOfFirst
-    qsizetype m_sentOfFirst = 0;
-    qsizetype m_bufferSize = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
-    int m_connLost = 0;
-    bool m_closing = false;
-    bool m_paused = false;      // reading paused by pauseReading()
-    bool m_eof = false;         // writeEof() called
-    bool m_protocolPaused = false;
-    bool m_writerActive = false;
+    bool m_paused = false; // reading paused by pauseReading()
+    bool m_eof = false;    // writeEof() called
 };
 
 } // namespace qaio::detail

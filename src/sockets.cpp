@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sockets.cpp — asyncio's sock_* operations on addReader/addWriter, following
 // selector_events.py: try now; if it would block, watch the fd until it is
 // ready; stop watching once the future is done (or cancelled).

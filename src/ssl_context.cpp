@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // ssl_context.cpp — QSslConfiguration to SSL_CTX: the local certificate
 // chain and private key (through DER/PEM), the CA certificates (or the
 // system's when none are set, as Qt loads them on demand), the peer

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // ssl_context.h — an OpenSSL SSL_CTX made from a QSslConfiguration, so that
 // Qt users configure TLS the way they know while the TLS runs on memory BIOs.
 #pragma once

@@ -1,9 +1,13 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sslproto.cpp — asyncio's SSLProtocol (Python 3.11+ sslproto.py) step by
 // step: the state machine UNWRAPPED -> DO_HANDSHAKE -> WRAPPED -> FLUSHING ->
 // SHUTDOWN, the handshake and shutdown timeouts, flow control in both
 // directions, and startTls.
 #include "sslproto.h"
+#include "error_util.h"
 #include "os_errors.h"
+#include "transport_util.h"
 #include "read_buffer.h"
 
 #include "loop_p.h"
@@ -25,17 +29,6 @@
 namespace qaio::detail {
 
 namespace {
-
-bool isCancelled(const std::exception_ptr &error)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
 
 const char *stateName(SSLProtocol::State state)
 {
@@ -77,7 +70,7 @@ void SSLProtocol::checkTimeouts(double handshakeTimeout, double shutdownTimeout)
 
 SSLProtocol::SSLProtocol(Loop &loop, std::shared_ptr<BaseProtocol> appProtocol, std::shared_ptr<SslContext> context,
                          Future<void> waiter, Options options)
-    : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_context(std::move(context)), m_options(std::move(options)),
+    : m_loop(loop), m_context(std::move(context)), m_options(std::move(options)),
       m_waiter(std::move(waiter))
 {
     checkTimeouts(m_options.handshakeTimeout, m_options.shutdownTimeout);
@@ -173,8 +166,6 @@ void SSLProtocol::connectionMade(BaseTransport *transport)
 void SSLProtocol::connectionLost(std::exception_ptr error)
 {
     m_writeBacklog.clear();
-    m_writtenOfFirst = 0;
-    m_writeBacklogSize = 0;
     BIO_ctrl(m_outgoing, BIO_CTRL_RESET, 0, nullptr);
     ++m_connLost;
     auto self = shared_from_this(); // we may be the last owner's last reference
@@ -183,7 +174,7 @@ void SSLProtocol::connectionLost(std::exception_ptr error)
     if (m_state != State::DoHandshake && (m_appState == AppState::ConMade || m_appState == AppState::Eof)) {
         m_appState = AppState::ConLost;
         auto app = m_app;
-        m_loop->callSoon([app, error] { app->connectionLost(error); });
+        m_loop.openLoop().callSoon([app, error] { app->connectionLost(error); });
     }
     m_state = State::Unwrapped;
     m_transport.reset();
@@ -272,14 +263,19 @@ void SSLProtocol::resumeWriting()
 
 // ---------------------------------------------------------------- handshake
 
+TimerHandle SSLProtocol::callLaterWhileAlive(double delay, void (SSLProtocol::*method)())
+{
+    std::weak_ptr<SSLProtocol> weak = shared_from_this();
+    return m_loop.openLoop().callLater(delay, [weak, method] {
+        if (auto self = weak.lock())
+            (self.get()->*method)();
+    });
+}
+
 void SSLProtocol::startHandshake()
 {
     setState(State::DoHandshake);
-    std::weak_ptr<SSLProtocol> weak = shared_from_this();
-    m_handshakeTimeout = m_loop->callLater(m_options.handshakeTimeout, [weak] {
-        if (auto self = weak.lock())
-            self->checkHandshakeTimeout();
-    });
+    m_handshakeTimeout = callLaterWhileAlive(m_options.handshakeTimeout, &SSLProtocol::checkHandshakeTimeout);
     doHandshake();
 }
 
@@ -385,11 +381,7 @@ void SSLProtocol::startShutdown()
         return;
     }
     setState(State::Flushing);
-    std::weak_ptr<SSLProtocol> weak = shared_from_this();
-    m_shutdownTimeout = m_loop->callLater(m_options.shutdownTimeout, [weak] {
-        if (auto self = weak.lock())
-            self->checkShutdownTimeout();
-    });
+    m_shutdownTimeout = callLaterWhileAlive(m_options.shutdownTimeout, &SSLProtocol::checkShutdownTimeout);
     doFlush();
 }
 
@@ -443,7 +435,7 @@ void SSLProtocol::onShutdownComplete(std::exception_ptr error)
         fatalError(error);
     } else if (m_transport) {
         auto transport = m_transport;
-        m_loop->callSoon([transport] { transport->close(); });
+        m_loop.openLoop().callSoon([transport] { transport->close(); });
     }
 }
 
@@ -467,8 +459,7 @@ void SSLProtocol::writeAppdata(const QList<QByteArray> &data)
     for (const QByteArray &chunk : data) {
         if (chunk.isEmpty())
             continue;
-        m_writeBacklog.push_back(chunk);
-        m_writeBacklogSize += chunk.size();
+        m_writeBacklog.push(chunk);
     }
     try {
         if (m_state == State::Wrapped)
@@ -483,23 +474,16 @@ void SSLProtocol::writeAppdata(const QList<QByteArray> &data)
 void SSLProtocol::doWrite()
 {
     while (!m_writeBacklog.empty()) {
-        const QByteArray &first = m_writeBacklog.front();
-        const qsizetype left = first.size() - m_writtenOfFirst;
+        const QByteArrayView first = m_writeBacklog.front();
         ERR_clear_error();
-        const int n = SSL_write(m_ssl, first.constData() + m_writtenOfFirst, int(std::min<qsizetype>(left, INT_MAX)));
+        const int n = SSL_write(m_ssl, first.data(), int(std::min<qsizetype>(first.size(), INT_MAX)));
         if (n <= 0) {
             const int kind = SSL_get_error(m_ssl, n);
             if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE)
                 break;
             std::rethrow_exception(sslErrorFrom(m_ssl, n));
         }
-        m_writeBacklogSize -= n;
-        if (n < left) {
-            m_writtenOfFirst += n;
-        } else {
-            m_writeBacklog.pop_front();
-            m_writtenOfFirst = 0;
-        }
+        m_writeBacklog.dropSent(n);
     }
     processOutgoing();
 }
@@ -562,17 +546,13 @@ void SSLProtocol::doReadBuffered()
             }
             continue;
         }
-        const int kind = SSL_get_error(m_ssl, n);
-        if (kind == SSL_ERROR_ZERO_RETURN)
-            closeNotify = true;
-        else if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE)
-            std::rethrow_exception(sslErrorFrom(m_ssl, n));
+        closeNotify = readEnded(n);
         break;
     }
     if (full) {
         // The buffer is full: there may be more; continue in the next iteration.
         std::weak_ptr<SSLProtocol> weak = shared_from_this();
-        m_loop->callSoon([weak] {
+        m_loop.openLoop().callSoon([weak] {
             if (auto self = weak.lock())
                 self->doRead();
         });
@@ -583,6 +563,16 @@ void SSLProtocol::doReadBuffered()
         callEofReceived();
         startShutdown();
     }
+}
+
+bool SSLProtocol::readEnded(int result)
+{
+    const int kind = SSL_get_error(m_ssl, result);
+    if (kind == SSL_ERROR_ZERO_RETURN)
+        return true;
+    if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE)
+        std::rethrow_exception(sslErrorFrom(m_ssl, result));
+    return false;
 }
 
 void SSLProtocol::doReadCopied()
@@ -602,11 +592,7 @@ void SSLProtocol::doReadCopied()
             offset += n;
             continue;
         }
-        const int kind = SSL_get_error(m_ssl, n);
-        if (kind == SSL_ERROR_ZERO_RETURN)
-            closeNotify = true;
-        else if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE)
-            std::rethrow_exception(sslErrorFrom(m_ssl, n));
+        closeNotify = readEnded(n);
         break;
     }
     if (!more.isEmpty() || offset > 0) {
@@ -640,45 +626,12 @@ void SSLProtocol::callEofReceived()
 
 void SSLProtocol::controlAppWriting()
 {
-    const qsizetype size = writeBufferSize();
-    if (size >= m_outgoingHigh && !m_appWritingPaused) {
-        m_appWritingPaused = true;
-        try {
-            if (m_app)
-                m_app->pauseWriting();
-        } catch (...) {
-            ExceptionContext context;
-            context.message = QStringLiteral("protocol.pause_writing() failed");
-            context.exception = std::current_exception();
-            m_loopImpl->callExceptionHandler(context);
-        }
-    } else if (size <= m_outgoingLow && m_appWritingPaused) {
-        m_appWritingPaused = false;
-        try {
-            if (m_app)
-                m_app->resumeWriting();
-        } catch (...) {
-            ExceptionContext context;
-            context.message = QStringLiteral("protocol.resume_writing() failed");
-            context.exception = std::current_exception();
-            m_loopImpl->callExceptionHandler(context);
-        }
-    }
+    m_appFlow.control(writeBufferSize(), m_app.get(), m_loop);
 }
 
 qsizetype SSLProtocol::writeBufferSize() const
 {
-    return qsizetype(BIO_ctrl_pending(m_outgoing)) + m_writeBacklogSize;
-}
-
-void SSLProtocol::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
-{
-    const qsizetype h = high ? *high : (low ? 4 * *low : 512 * 1024);
-    const qsizetype l = low ? *low : h / 4;
-    if (!(h >= l && l >= 0))
-        throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-    m_outgoingHigh = h;
-    m_outgoingLow = l;
+    return qsizetype(BIO_ctrl_pending(m_outgoing)) + m_writeBacklog.size();
 }
 
 void SSLProtocol::pauseAppReading()
@@ -692,7 +645,7 @@ void SSLProtocol::resumeAppReading()
         return;
     m_appReadingPaused = false;
     std::weak_ptr<SSLProtocol> weak = shared_from_this();
-    m_loop->callSoon([weak] {
+    m_loop.openLoop().callSoon([weak] {
         auto self = weak.lock();
         if (!self)
             return;
@@ -725,12 +678,12 @@ void SSLProtocol::fatalError(std::exception_ptr error, const QString &message)
         m_transport->forceClose(error);
     m_state = State::Unwrapped;
     // OS errors (a reset, a TLS failure: SSLError is one) are part of life.
-    if (!isOsError(error) && !isCancelled(error)) {
+    if (!isOsError(error) && !isCancelledError(error)) {
         ExceptionContext context;
         context.message = message;
         context.exception = error;
         context.extra.insert(QStringLiteral("protocol"), QStringLiteral("<SSLProtocol>"));
-        m_loopImpl->callExceptionHandler(context);
+        m_loop.callExceptionHandler(context);
     }
 }
 
@@ -812,13 +765,13 @@ void SslTransport::abort()
 
 void SslTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
-    m_ssl->setWriteBufferLimits(high, low);
+    m_ssl->m_appFlow.setLimits(high, low);
     m_ssl->controlAppWriting();
 }
 
 std::pair<qsizetype, qsizetype> SslTransport::getWriteBufferLimits() const
 {
-    return {m_ssl->m_outgoingLow, m_ssl->m_outgoingHigh};
+    return m_ssl->m_appFlow.get();
 }
 
 qsizetype SslTransport::getWriteBufferSize() const
@@ -916,12 +869,7 @@ Coro<TransportAndProtocol> runTls(Loop &loop, Socket sock, std::shared_ptr<BaseP
     auto waiter = loop.createFuture<void>();
     auto ssl = std::make_shared<SSLProtocol>(loop, protocol, context, waiter, std::move(tls.options));
     auto transport = makeSocketTransport(loop, std::move(sock), ssl);
-    try {
-        co_await waiter; // the handshake is done and connectionMade() has run
-    } catch (...) {
-        transport->close();
-        throw;
-    }
+    co_await awaitConnectionMade(waiter, transport); // the handshake is done and connectionMade() has run
     std::shared_ptr<Transport> appTransport = ssl->appTransport();
     co_return TransportAndProtocol(appTransport, protocol);
 }

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sslproto.h — asyncio's sslproto.py: SSLProtocol sits on a socket transport
 // as its (buffered) protocol, runs OpenSSL over two memory BIOs, and offers
 // the application an SslTransport that reads and writes plaintext.
@@ -5,7 +7,9 @@
 //   socket <-> SocketTransport <-> SSLProtocol (SSL*, rbio, wbio) <-> SslTransport <-> app protocol
 #pragma once
 
+#include "loop_ref.h"
 #include "socket_transport.h"
+#include "transport_base.h"
 #include "ssl_context.h"
 
 #include <qaio/connection.h>
@@ -68,6 +72,8 @@ private:
     void setAppProtocol(std::shared_ptr<BaseProtocol> protocol);
     QVariant extraInfo(const QString &name, const QVariant &defaultValue) const;
     void setState(State state);
+    // `method` after `delay` seconds, unless this protocol is gone by then (the timeouts).
+    TimerHandle callLaterWhileAlive(double delay, void (SSLProtocol::*method)());
     void startHandshake();
     void checkHandshakeTimeout();
     void doHandshake();
@@ -84,10 +90,12 @@ private:
     void doRead();
     void doReadBuffered();
     void doReadCopied();
+    // After SSL_read() returned `result` <= 0: true at the peer's close_notify,
+    // false when it wants more data; throws the SSL error otherwise.
+    bool readEnded(int result);
     void callEofReceived();
     void controlAppWriting();
     qsizetype writeBufferSize() const;
-    void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low);
     void pauseAppReading();
     void resumeAppReading();
     void controlSslReading();
@@ -95,8 +103,7 @@ private:
     void wakeUpWaiter(std::exception_ptr error = nullptr);
     void continueByState();
 
-    Loop *m_loop;
-    std::shared_ptr<LoopImpl> m_loopImpl;
+    LoopRef m_loop;
     std::shared_ptr<SslContext> m_context;
     Options m_options;
     SSL *m_ssl = nullptr;
@@ -115,19 +122,15 @@ private:
     TimerHandle m_handshakeTimeout;
     TimerHandle m_shutdownTimeout;
 
-    std::deque<QByteArray> m_writeBacklog; // the first is written from m_writtenOfFirst
-    qsizetype m_writtenOfFirst = 0;
-    qsizetype m_writeBacklogSize = 0;
+    WriteQueue m_writeBacklog; // the app's writes, not yet taken by SSL_write
 
     bool m_sslWritingPaused = false; // the socket transport's buffer is full
     bool m_appReadingPaused = false; // the app called pauseReading()
     bool m_sslReadingPaused = false; // we paused the socket transport (rbio too full)
     bool m_eofReceived = false;
-    bool m_appWritingPaused = false;
     qsizetype m_incomingHigh = 256 * 1024; // asyncio's FLOW_CONTROL_HIGH_WATER_SSL_READ
     qsizetype m_incomingLow = 64 * 1024;
-    qsizetype m_outgoingHigh = 512 * 1024; // FLOW_CONTROL_HIGH_WATER_SSL_WRITE
-    qsizetype m_outgoingLow = 128 * 1024;
+    WriteFlowControl m_appFlow{512 * 1024}; // FLOW_CONTROL_HIGH_WATER_SSL_WRITE
 };
 
 // asyncio's _SSLProtocolTransport: the plaintext side the application uses.

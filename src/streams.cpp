@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // streams.cpp — asyncio/streams.py: StreamReader, StreamReaderProtocol,
 // StreamWriter, openConnection and startServer.
 #include <qaio/streams.h>

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // subprocess.cpp — asyncio's base_subprocess.py and subprocess.py on QProcess.
 //
 // One QProcess per child, owned by a QProcessTransport that lives on the loop's
@@ -6,7 +8,9 @@
 // loop as asyncio's do, and nothing can destroy the QProcess while it emits.
 #include <qaio/subprocess.h>
 
-#include "loop_p.h"
+#include "loop_ref.h"
+#include "os_errors.h"
+#include "transport_util.h"
 
 #include <qaio/gather.h>
 
@@ -32,11 +36,6 @@ void SubprocessProtocol::processExited() {}
 namespace detail {
 
 namespace {
-
-std::exception_ptr errnoError(int error, const QString &what)
-{
-    return std::make_exception_ptr(std::system_error(error, std::generic_category(), what.toStdString()));
-}
 
 // QProcess reports a failed exec as text ("execve: No such file or
 // directory"); turn it back into the errno it came from.
@@ -89,7 +88,7 @@ public:
     bool canWriteEof() const override { return m_fd == 0; }
     void abort() override;
     void setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low) override;
-    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return {m_low, m_high}; }
+    std::pair<qsizetype, qsizetype> getWriteBufferLimits() const override { return m_flow.get(); }
     qsizetype getWriteBufferSize() const override;
 
     int fd() const { return m_fd; }
@@ -110,17 +109,15 @@ private:
     bool m_closing = false;
     bool m_lost = false;
     bool m_paused = false;
-    bool m_protocolPaused = false;
     int m_writesAfterClose = 0;
-    qsizetype m_high = 64 * 1024;
-    qsizetype m_low = 16 * 1024;
+    WriteFlowControl m_flow; // QProcess's write buffer against the water marks
 };
 
 class QProcessTransport final : public SubprocessTransport, public std::enable_shared_from_this<QProcessTransport>
 {
 public:
     QProcessTransport(Loop &loop, std::shared_ptr<SubprocessProtocol> protocol)
-        : m_loop(&loop), m_loopImpl(loop.sharedImpl()), m_protocol(std::move(protocol)), m_process(new QProcess)
+        : m_loop(loop), m_protocol(std::move(protocol)), m_process(new QProcess)
     {
     }
     ~QProcessTransport() override
@@ -172,7 +169,7 @@ public:
     void kill() override { sendSignal(SIGKILL); }
     Future<int> exited() override
     {
-        Future<int> waiter = m_loop->createFuture<int>();
+        Future<int> waiter = m_loop.openLoop().createFuture<int>();
         if (m_returncode)
             waiter.setResult(*m_returncode);
         else
@@ -182,7 +179,7 @@ public:
 
     // ---- for the pipes ----
     QProcess *process() const { return m_process; }
-    Loop &loop() const { return *m_loop; }
+    const LoopRef &loopRef() const { return m_loop; }
     const std::shared_ptr<SubprocessProtocol> &protocol() const { return m_protocol; }
     void scheduleDelivery(int fd);
     void pipeLost(int fd, std::exception_ptr error);
@@ -195,12 +192,12 @@ public:
     bool connected() const { return m_connected; }
 
     // callSoon, unless the loop was closed meanwhile (QProcess may still
-    // emit then; m_loop may even be gone, but its LoopImpl is ours).
+    // emit then; the Loop may even be gone).
     template<class F>
     void post(F &&callback)
     {
-        if (!m_loopImpl->isClosed()) {
-            m_loop->callSoon(std::forward<F>(callback));
+        if (!m_loop.isClosed()) {
+            m_loop.openLoop().callSoon(std::forward<F>(callback));
         } else if (m_exitSeen && m_self) {
             // The child exited after its loop closed: nothing will report it,
             // so drop the loop's reference, from a Qt timer rather than
@@ -218,8 +215,7 @@ private:
     void tryFinish();
     void checkProc(const char *what) const;
 
-    Loop *m_loop;
-    std::shared_ptr<LoopImpl> m_loopImpl;
+    LoopRef m_loop;
     std::shared_ptr<SubprocessProtocol> m_protocol;
     QProcess *m_process;
     std::shared_ptr<SubprocessPipeTransport> m_pipes[3];
@@ -339,24 +335,14 @@ qsizetype SubprocessPipeTransport::getWriteBufferSize() const
 void SubprocessPipeTransport::setWriteBufferLimits(std::optional<qsizetype> high, std::optional<qsizetype> low)
 {
     requireWritePipe("setWriteBufferLimits()");
-    qsizetype h = high.value_or(low ? 4 * *low : 64 * 1024);
-    qsizetype l = low.value_or(h / 4);
-    if (!(h >= l && l >= 0))
-        throw ValueError(QStringLiteral("high (%1) must be >= low (%2) must be >= 0").arg(h).arg(l));
-    m_high = h;
-    m_low = l;
+    m_flow.setLimits(high, low);
     maybePauseProtocol();
 }
 
 void SubprocessPipeTransport::maybePauseProtocol()
 {
-    if (m_protocolPaused || getWriteBufferSize() <= m_high)
-        return;
-    auto owner = m_owner.lock();
-    if (!owner || !owner->protocol())
-        return;
-    m_protocolPaused = true;
-    owner->protocol()->pauseWriting();
+    if (auto owner = m_owner.lock())
+        m_flow.maybePause(getWriteBufferSize(), owner->protocol().get(), owner->loopRef());
 }
 
 void SubprocessPipeTransport::bytesWritten()
@@ -365,11 +351,7 @@ void SubprocessPipeTransport::bytesWritten()
     if (!owner || m_lost)
         return;
     const qsizetype pending = owner->process()->bytesToWrite();
-    if (m_protocolPaused && pending <= m_low) {
-        m_protocolPaused = false;
-        if (owner->protocol())
-            owner->protocol()->resumeWriting();
-    }
+    m_flow.maybeResume(pending, owner->protocol().get(), owner->loopRef());
     if (m_closing && pending == 0)
         owner->pipeLost(0, nullptr);
 }
@@ -441,7 +423,7 @@ void QProcessTransport::setup(const QString &program, const QStringList &argumen
         m_pipes[2] = std::make_shared<SubprocessPipeTransport>(weak_from_this(), 2);
 
     // Every signal only schedules work on the loop (see the file comment).
-    m_startWaiter = m_loop->createFuture<void>();
+    m_startWaiter = m_loop.openLoop().createFuture<void>();
     QObject::connect(p, &QProcess::started, [this] {
         m_pid = m_process->processId();
         if (!m_startWaiter.done())

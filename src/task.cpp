@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // task.cpp — stepping coroutines, cancellation, and the loop's task registry.
 #include "loop_p.h"
+#include "error_util.h"
 
 #include <qaio/task.h>
 
@@ -19,18 +22,6 @@ Loop *exchangeRunningLoop(Loop *loop) noexcept; // loop.cpp
 namespace {
 thread_local TaskCore *t_currentTask = nullptr;
 std::atomic<quint64> g_taskCounter{0};
-
-bool isCancelledError(const std::exception_ptr &error, QString *message)
-{
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError &e) {
-        *message = e.message();
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
 
 QString functionName(const PromiseBase *promise)
 {

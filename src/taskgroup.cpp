@@ -1,24 +1,13 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // taskgroup.cpp — TaskGroup's enter/exit logic, following asyncio/taskgroups.py.
 #include <qaio/taskgroup.h>
+
+#include "error_util.h"
 
 #include <unordered_map>
 
 namespace qaio {
-
-namespace {
-bool isCancelled(const std::exception_ptr &error)
-{
-    if (!error)
-        return false;
-    try {
-        std::rethrow_exception(error);
-    } catch (const CancelledError &) {
-        return true;
-    } catch (...) {
-        return false;
-    }
-}
-} // namespace
 
 struct TaskGroup::State
 {
@@ -118,7 +107,7 @@ Coro<void> TaskGroup::exit(std::exception_ptr error)
 {
     auto state = d;
     state->exiting = true;
-    const bool bodyCancelled = isCancelled(error);
+    const bool bodyCancelled = detail::isCancelledError(error);
     std::exception_ptr propagateCancel = bodyCancelled ? error : nullptr;
     if (error && !state->aborting)
         state->abort(); // the body failed or its task is being cancelled

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // timeouts.cpp — Timeout's state machine, as asyncio.timeouts.Timeout.
 #include <qaio/timeouts.h>
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // transport_sendfile.cpp — asyncio's loop.sendfile: selector_events'
 // _sendfile_native (flush the transport, then sock_sendfile on its socket)
 // and base_events' _sendfile_fallback (read + transport.write with flow

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // unix_signals.cpp — Loop::addSignalHandler / removeSignalHandler, as
 // asyncio's unix_events: the C signal handler only writes the signal number
 // into a non-blocking pipe (asyncio's set_wakeup_fd); the loop watches the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_callsoon.cpp — the callsoon benchmark on Boost.Asio: boost::asio::post to an io_context.
 //
 //   asio_callsoon --mode batch|chain [--n 1000000]

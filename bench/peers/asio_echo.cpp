@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_echo.cpp — TCP echo server on Boost.Asio with C++20 coroutines.
 //
 //   asio_echo

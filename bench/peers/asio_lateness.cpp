@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_lateness.cpp — the lateness benchmark on Boost.Asio's steady_timer.
 //
 //   asio_lateness [--delay 0.0005] [--samples 200]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_mem_timers.cpp — resident memory per pending Boost.Asio steady_timer.
 //
 //   asio_mem_timers [--n 100000]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_sync.cpp — the sync benchmark (bench/sync.cpp) on Boost.Asio C++20 coroutines.
 //
 //   asio_sync [--lock-n 1000000] [--contended-n 200000] [--lock-tasks 100]

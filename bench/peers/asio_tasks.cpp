@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_tasks.cpp — the tasks benchmark (bench/tasks.cpp) on Boost.Asio C++20 coroutines.
 //
 //   asio_tasks [--n 100000] [--inline-n 1000000] [--yield-n 10000] [--mem-n 100000]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // asio_timers.cpp — the timers benchmark on Boost.Asio: one steady_timer per timer.
 //
 //   asio_timers [--n 100000]

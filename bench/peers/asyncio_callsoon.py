@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_callsoon.py — the callsoon benchmark on asyncio or uvloop: loop.call_soon.
 
     asyncio_callsoon.py --loop asyncio|uvloop --mode batch|chain [--n 1000000]

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_echo.py — TCP echo server on CPython asyncio or uvloop (vmbench's servers).
 
     asyncio_echo.py --loop asyncio|uvloop --api protocol|streams

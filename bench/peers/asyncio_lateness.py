@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_lateness.py — the lateness benchmark on asyncio or uvloop: loop.call_later.
 
     asyncio_lateness.py --loop asyncio|uvloop [--delay 0.0005] [--samples 200]

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_mem_timers.py — resident memory per pending loop.call_later timer.
 
     asyncio_mem_timers.py --loop asyncio|uvloop [--n 100000]

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_sync.py — the sync benchmark (bench/sync.cpp) on asyncio or uvloop.
 
     asyncio_sync.py --loop asyncio|uvloop [--lock_n 1000000] [--contended_n 200000]

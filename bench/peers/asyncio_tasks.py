@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_tasks.py — the tasks benchmark (bench/tasks.cpp) on asyncio or uvloop.
 
     asyncio_tasks.py --loop asyncio|uvloop [--n 100000] [--inline_n 1000000] [--yield_n 10000] [--mem_n 100000]

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """asyncio_timers.py — the timers benchmark on asyncio or uvloop: loop.call_later.
 
     asyncio_timers.py --loop asyncio|uvloop [--n 100000]

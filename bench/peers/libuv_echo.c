@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 /* libuv_echo.c — TCP echo server in C on libuv (the library under uvloop and Node).
  *
  *   libuv_echo

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // node_echo.js — TCP echo server on Node.js's net module (libuv underneath).
 //
 //   node node_echo.js

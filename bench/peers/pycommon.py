@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """pycommon.py — shared by the asyncio/uvloop peers: argument parsing, loop choice, JSON output."""
 import argparse
 import asyncio

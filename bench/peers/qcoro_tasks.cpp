@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qcoro_tasks.cpp — the tasks benchmark (bench/tasks.cpp) on QCoro 0.8 (QCoro::Task<T>, Qt's event loop).
 //
 //   qcoro_tasks [--n 100000] [--inline-n 1000000] [--yield-n 10000] [--mem-n 100000]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qt_echo.cpp — TCP echo server on plain Qt: QTcpServer and QTcpSocket.
 //
 //   qt_echo [--mode qcoro|signals]

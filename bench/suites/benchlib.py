@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """benchlib.py — what the benchmark suites share (Python standard library only).
 
 A suite is bench/suites/<name>.py, run by bench/run.sh as

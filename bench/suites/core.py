@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """core.py — the core-loop suite: callSoon, callLater and timer lateness against the peers.
 
 Run by bench/run.sh (see bench/suites/benchlib.py for the suite convention).

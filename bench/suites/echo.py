@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """echo.py — workloads 1 (echo, the vmbench method) and 2 (idle scaling).
 
 Every echo server runs on CPU 0 and bench/loadgen on CPU 1 (taskset). N

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """flagship.py — GUI responsiveness of the flagship demo while all its workloads run.
 
     /usr/bin/python3 bench/suites/flagship.py --build DIR [--quick] --json OUT --md OUT

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """gui.py — workload 3: GUI latency while the same loop serves echo at full load.
 
 bench/gui_latency runs a QGuiApplication (offscreen platform) with a 60 Hz

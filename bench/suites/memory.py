@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """memory.py — workload 4: resident bytes per idle connection, per pending timer
 and per suspended task, qaio and the peers.
 

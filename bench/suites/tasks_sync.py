@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """tasks_sync.py — the tasks, locks and queues suite.
 
 Run by bench/run.sh (see bench/suites/benchlib.py for the suite convention).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio-echo-client — sends lines to an echo server and checks the replies.
 //
 //     qaio-echo-client --host 127.0.0.1 --port 8888 --count 1000 [--tls [--cafile ca.pem] [--insecure]]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio-echo-server — a line echo server on qaio's streams.
 //
 //     qaio-echo-server --host 127.0.0.1 --port 8888 --grace 5 [--tls --cert cert.pem --key key.pem]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // chatservice.h — a chat room: a local TLS server that relays every line to
 // all clients, a few bot clients that talk on their own, and a "you" client
 // whose received lines fill the chat view.

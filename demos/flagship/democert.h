@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // democert.h — a throwaway certificate authority and a "localhost"
 // certificate it signed, made at start-up with OpenSSL (EC P-256: a
 // millisecond), so that the chat's TLS server needs no files and its clients

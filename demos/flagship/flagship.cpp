@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 #include "flagship.h"
 
 #include <QtGui/QGuiApplication>

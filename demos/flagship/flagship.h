@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // flagship.h — the flagship demo as a library: its services, its QML window
 // and the drivers that run it unattended (demo.sh, tests, --measure).
 //

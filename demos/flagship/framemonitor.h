@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // framemonitor.h — how late the GUI thread serves a 60 Hz frame tick.
 //
 // A precise Qt timer is armed for each frame deadline (t0 + k/60 s); when it

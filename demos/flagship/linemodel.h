@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // linemodel.h — the last N lines of a stream as a list model: appending
 // inserts one row (the view adds one delegate) instead of resetting a
 // QStringList property (the view would rebuild every delegate per line).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio-flagship — the flagship demo (see demos/flagship/flagship.h).
 //
 //     qaio-flagship                 # the window; close it (or Ctrl+C) to quit

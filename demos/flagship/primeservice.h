@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // primeservice.h — CPU-bound work in the executor: counting primes below a
 // limit in chunks, each chunk on a ThreadPoolExecutor (runInExecutor), while
 // the GUI thread only collects the counts. The pool has one thread fewer

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // processservice.h — a child process whose output streams live into a view:
 // /bin/sh prints a numbered tick line every 100 ms; a task reads its stdout
 // line by line (qaio::createSubprocessExec, a StreamReader on the pipe).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 #include "searchservice.h"
 
 #include <QtCore/QPointer>

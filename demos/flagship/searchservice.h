@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // searchservice.h — search as you type. A local lookup server answers a
 // query line with the matching words after a simulated latency; every call
 // of search() cancels the lookup still in flight, so only the last

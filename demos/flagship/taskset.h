@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // taskset.h — the tasks one service started, so that shutdown can cancel
 // them and wait until every one has finished (asyncio: keep the tasks in a
 // set, cancel them, then `await asyncio.wait(tasks)`).

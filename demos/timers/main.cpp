@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio-demo-timers — callbacks and timers on one loop shared with Qt.
 //
 // Schedules callbacks with callSoon, timers with callLater (one of them

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // demowindow.h — the Widgets demo: a window whose clock keeps ticking (a qaio
 // task) while another task sits in a blocking modal QDialog::exec(), and a
 // window-modal dialog awaited with openDialog, which blocks nothing.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio-widgets-demo — a Widgets window on one qaio loop (see demowindow.h).
 //
 //     qaio-widgets-demo          # click the buttons; close the window to quit

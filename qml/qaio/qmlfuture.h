@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/qmlfuture.h — QmlFuture: a qaio Future or Task handed to QML (`QaioFuture`).
 //
 // A C++ service returns one from a Q_INVOKABLE:

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/qmlqaio.h — the `Qaio` QML singleton: loop services for JavaScript.
 //
 //     import Qaio

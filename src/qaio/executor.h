@@ -1,13 +1,16 @@
-// qaio/executor.h — running blocking or CPU-bound work on other threads.
-//
-// asyncio's loop.run_in_executor(executor, func, *args) and asyncio.to_thread:
-//     int n = co_await loop.runInExecutor(nullptr, countLines, path); // default executor
-//     int n = co_await qaio::toThread(countLines, path);
-// ThreadPoolExecutor runs jobs on a QThreadPool. Results and exceptions come
-// back to the loop's thread intact. Cancelling the returned future takes a job
-// that has not started out of the pool; a job already running finishes, and
-// its late result is dropped. C++ has no GIL, so threads also suit CPU-bound
-// work: there is no ProcessPoolExecutor (see docs/executors.md).
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/executor.h — running blocking or CPU-bound work on other threads.
+///
+/// asyncio's loop.run_in_executor(executor, func, *args) and asyncio.to_thread:
+///     int n = co_await loop.runInExecutor(nullptr, countLines, path); // default executor
+///     int n = co_await qaio::toThread(countLines, path);
+/// ThreadPoolExecutor runs jobs on a QThreadPool. Results and exceptions come
+/// back to the loop's thread intact. Cancelling the returned future takes a job
+/// that has not started out of the pool; a job already running finishes, and
+/// its late result is dropped. C++ has no GIL, so threads also suit CPU-bound
+/// work: there is no ProcessPoolExecutor (see docs/executors.md).
 #pragma once
 
 #include <qaio/task.h>
@@ -33,6 +36,7 @@ struct ExecutorJob
 };
 } // namespace detail
 
+/// Runs functions outside the loop's thread (concurrent.futures.Executor); see executors.md.
 class QAIO_EXPORT Executor
 {
 public:
@@ -40,33 +44,38 @@ public:
     virtual ~Executor();
     Executor(const Executor &) = delete;
     Executor &operator=(const Executor &) = delete;
-    // Expires when the executor is destroyed (futures outlive executors).
+    /// Expires when the executor is destroyed (futures outlive executors).
     std::weak_ptr<Executor *> weakRef() const { return m_self; }
-    // Queues a job; RuntimeError after shutdown(). Returns an id for tryCancel.
+    /// Queues a job; RuntimeError after shutdown(). Returns an id for tryCancel.
     virtual quint64 submit(detail::ExecutorJob job) = 0;
-    // Takes a queued job back; false if it already started (or finished).
+    /// Takes a queued job back; false if it already started (or finished).
     virtual bool tryCancel(quint64 id) = 0;
-    // Refuses new jobs; with wait, blocks until running jobs finished; with
-    // cancelFutures, drops queued jobs (their futures end cancelled).
+    /// Refuses new jobs; with wait, blocks until running jobs finished; with
+    /// cancelFutures, drops queued jobs (their futures end cancelled).
     virtual void shutdown(bool wait = true, bool cancelFutures = false) = 0;
+    /// True after shutdown().
     virtual bool isShutdown() const = 0;
 
 private:
     std::shared_ptr<Executor *> m_self;
 };
 
+/// An Executor on a QThreadPool (concurrent.futures.ThreadPoolExecutor).
 class QAIO_EXPORT ThreadPoolExecutor : public Executor
 {
 public:
-    // maxWorkers <= 0: as Python, min(32, idealThreadCount() + 4).
+    /// maxWorkers <= 0: as Python, min(32, idealThreadCount() + 4).
     explicit ThreadPoolExecutor(int maxWorkers = 0);
     ~ThreadPoolExecutor() override; // shutdown(true)
 
     quint64 submit(detail::ExecutorJob job) override;
     bool tryCancel(quint64 id) override;
     void shutdown(bool wait = true, bool cancelFutures = false) override;
+    /// True after shutdown().
     bool isShutdown() const override;
+    /// The most worker threads it runs at once.
     int maxWorkers() const;
+    /// The QThreadPool it runs on.
     QThreadPool *threadPool() const;
 
 private:
@@ -81,12 +90,12 @@ QAIO_EXPORT void postToLoop(const std::shared_ptr<LoopImpl> &loop, std::function
 QAIO_EXPORT Executor &defaultExecutor(Loop &loop);
 } // namespace detail
 
-// Loop::setDefaultExecutor: the executor runInExecutor(nullptr, ...) uses. The
-// loop does not own it; nullptr restores the loop's own ThreadPoolExecutor.
+/// Loop::setDefaultExecutor: the executor runInExecutor(nullptr, ...) uses. The
+/// loop does not own it; nullptr restores the loop's own ThreadPoolExecutor.
 QAIO_EXPORT void setDefaultExecutor(Loop &loop, Executor *executor);
 
-// asyncio's loop.run_in_executor: a Future for f(args...) run on `executor`
-// (nullptr: the loop's default executor).
+/// asyncio's loop.run_in_executor: a Future for f(args...) run on `executor`
+/// (nullptr: the loop's default executor).
 template<class F, class... Args>
 auto runInExecutor(Loop &loop, Executor *executor, F &&f, Args &&...args)
     -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>>
@@ -139,18 +148,18 @@ auto Loop::runInExecutor(Executor *executor, F &&f, Args &&...args)
     return qaio::runInExecutor(*this, executor, std::forward<F>(f), std::forward<Args>(args)...);
 }
 
-// asyncio.to_thread: runs f(args...) on the running loop's default executor.
-// Takes its arguments by value: the coroutine may start after the caller's
-// temporaries are gone.
+/// asyncio.to_thread: runs f(args...) on the running loop's default executor.
+/// Takes its arguments by value: the coroutine may start after the caller's
+/// temporaries are gone.
 template<class F, class... Args>
 auto toThread(F f, Args... args) -> Coro<std::invoke_result_t<F, Args...>>
 {
     co_return co_await runInExecutor(getRunningLoop(), nullptr, std::move(f), std::move(args)...);
 }
 
-// asyncio's loop.shutdown_default_executor(timeout): shuts the default executor
-// down without blocking the loop, waiting at most `timeout` seconds for its
-// threads (then it logs a warning and returns).
+/// asyncio's loop.shutdown_default_executor(timeout): shuts the default executor
+/// down without blocking the loop, waiting at most `timeout` seconds for its
+/// threads (then it logs a warning and returns).
 QAIO_EXPORT Coro<void> shutdownDefaultExecutor(Loop &loop, std::optional<double> timeout = std::nullopt);
 
 } // namespace qaio

@@ -1,8 +1,11 @@
-// qaio/future.h — Future<T>: a copyable handle to one result that is set later.
-//
-// As asyncio.Future: pending, then finished (with a result or an exception) or
-// cancelled; done-callbacks are always scheduled with Loop::callSoon, never
-// called synchronously. Future<void> has no result value.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/future.h — Future<T>: a copyable handle to one result that is set later.
+///
+/// As asyncio.Future: pending, then finished (with a result or an exception) or
+/// cancelled; done-callbacks are always scheduled with Loop::callSoon, never
+/// called synchronously. Future<void> has no result value.
 #pragma once
 
 #include <qaio/exceptions.h>
@@ -94,23 +97,27 @@ public:
 QAIO_EXPORT std::shared_ptr<LoopImpl> sharedImpl(Loop &loop);
 } // namespace detail
 
-// The type-independent part of Future<T>: state, cancellation, exceptions,
-// callbacks. Useful to hold futures of different T together (wait, gather).
+/// The type-independent part of Future<T>: state, cancellation, exceptions,
+/// callbacks. Useful to hold futures of different T together (wait, gather).
 class QAIO_EXPORT FutureBase
 {
 public:
     FutureBase() noexcept = default; // a null handle: isValid() is false
+    /// Internal: wraps existing shared state (qaio's own templates use it).
     explicit FutureBase(std::shared_ptr<detail::FutureStateBase> state) noexcept
         : d(std::move(state))
     {
     }
 
+    /// False for a default-constructed (null) handle.
     bool isValid() const noexcept { return d != nullptr; }
+    /// True once the future has a result, an exception, or was cancelled.
     bool done() const { return state().done(); }
+    /// True if the future was cancelled.
     bool cancelled() const { return state().state == detail::FutureStateBase::State::Cancelled; }
 
-    // Cancels a pending future and schedules its callbacks; false if already done.
-    // As in asyncio, it also silences "exception was never retrieved".
+    /// Cancels a pending future and schedules its callbacks; false if already done.
+    /// As in asyncio, it also silences "exception was never retrieved".
     bool cancel(const QString &message = {})
     {
         auto &s = state();
@@ -118,10 +125,10 @@ public:
         return s.cancel(message);
     }
 
-    // The exception the future finished with, or null. Throws CancelledError if
-    // cancelled and InvalidStateError if still pending, as asyncio does.
+    /// The exception the future finished with, or null. Throws CancelledError if
+    /// cancelled and InvalidStateError if still pending, as asyncio does.
     std::exception_ptr exception() const { return state().exceptionOrThrow(); }
-    // RuntimeError on a Task: only its coroutine settles it (as asyncio).
+    /// RuntimeError on a Task: only its coroutine settles it (as asyncio).
     void setException(std::exception_ptr error)
     {
         auto &s = state();
@@ -129,6 +136,7 @@ public:
             throw RuntimeError("Task does not support setException()");
         s.setException(std::move(error));
     }
+    /// Finishes the future with exception `error` (any std::exception); InvalidStateError unless pending.
     template<class E>
         requires std::derived_from<std::decay_t<E>, std::exception>
     void setException(E &&error)
@@ -136,45 +144,54 @@ public:
         setException(std::make_exception_ptr(std::forward<E>(error)));
     }
 
-    // Calls callback(future) through callSoon once the future is done (at once
-    // if it already is). Returns an id for removeDoneCallback.
+    /// Calls callback(future) through callSoon once the future is done (at once
+    /// if it already is). Returns an id for removeDoneCallback.
     template<class F>
         requires std::invocable<F &, const FutureBase &>
     quint64 addDoneCallback(F &&callback)
     {
         return state().addDoneCallback(std::forward<F>(callback));
     }
-    // Removes every registration with this id; returns how many were removed.
+    /// Removes every registration with this id; returns how many were removed.
     qsizetype removeDoneCallback(quint64 id) { return state().removeDoneCallback(id); }
 
-    // The loop the future belongs to; RuntimeError if that loop was destroyed.
+    /// The loop the future belongs to; RuntimeError if that loop was destroyed.
     Loop &getLoop() const;
 
+    /// asyncio's repr: "<Future pending>", "<Future finished result=...>", ...
     QString toString() const { return d ? d->describe() : QStringLiteral("<Future null>"); }
+    /// True if both handles refer to the same future.
     bool operator==(const FutureBase &other) const noexcept { return d == other.d; }
 
+    /// Internal: the shared state (for qaio's own templates).
     const std::shared_ptr<detail::FutureStateBase> &statePtr() const noexcept { return d; }
 
 protected:
+    /// The shared state; throws on a null handle.
     detail::FutureStateBase &state() const;
 
+    /// The shared state (null for a null handle).
     std::shared_ptr<detail::FutureStateBase> d;
 };
 
+/// A copyable handle to one result of type T that is set later: asyncio.Future (see future.h).
 template<class T>
 class Future : public FutureBase
 {
 public:
+    /// The result type.
     using value_type = T;
+    /// The shared state type (internal).
     using State = detail::FutureState<T>;
 
     Future() noexcept = default;
-    // A new pending future on `loop`.
+    /// A new pending future on `loop`.
     explicit Future(Loop &loop) : FutureBase(std::make_shared<State>(detail::sharedImpl(loop))) {}
+    /// Internal: wraps existing shared state.
     explicit Future(std::shared_ptr<State> state) noexcept : FutureBase(std::move(state)) {}
 
-    // The result. Throws CancelledError if cancelled, InvalidStateError while
-    // pending, and rethrows the exception the future finished with.
+    /// The result. Throws CancelledError if cancelled, InvalidStateError while
+    /// pending, and rethrows the exception the future finished with.
     decltype(auto) result() const
     {
         typedState().rethrowIfNotSuccessful();
@@ -182,7 +199,7 @@ public:
             return static_cast<const T &>(*typedState().value);
     }
 
-    // Moves the result out (for move-only T); the future keeps a moved-from value.
+    /// Moves the result out (for move-only T); the future keeps a moved-from value.
     T takeResult()
         requires(!std::is_void_v<T>)
     {
@@ -190,6 +207,7 @@ public:
         return std::move(*typedState().value);
     }
 
+    /// Finishes the future with `value`; InvalidStateError unless pending.
     template<class U = T>
         requires(!std::is_void_v<T> && std::constructible_from<T, U &&>)
     void setResult(U &&value)
@@ -201,6 +219,7 @@ public:
         s.value.emplace(std::forward<U>(value));
         s.finish();
     }
+    /// Finishes a Future<void>; InvalidStateError unless pending.
     void setResult()
         requires std::is_void_v<T>
     {
@@ -211,7 +230,7 @@ public:
         s.finish();
     }
 
-    // As FutureBase::addDoneCallback, with the callback given this Future<T>.
+    /// As FutureBase::addDoneCallback, with the callback given this Future<T>.
     template<class F>
         requires std::invocable<F &, const Future<T> &> || std::invocable<F &, const FutureBase &>
     quint64 addDoneCallback(F &&callback)

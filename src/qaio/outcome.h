@@ -1,4 +1,7 @@
-// qaio/outcome.h — Outcome<T>: a value or the exception that replaced it.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/outcome.h — Outcome<T>: a value or the exception that replaced it.
 #pragma once
 
 #include <qaio/coro.h>
@@ -11,13 +14,15 @@
 
 namespace qaio {
 
-// A result or the exception that replaced it (CancelledError for a cancelled
-// child): what gather(returnExceptions, ...) collects.
+/// A result or the exception that replaced it (CancelledError for a cancelled
+/// child): what gather(returnExceptions, ...) collects.
 template<class T>
 class Outcome
 {
 public:
+    /// A failed outcome.
     explicit Outcome(std::exception_ptr error) : m_error(std::move(error)) {}
+    /// A successful outcome holding `value`.
     template<class U>
         requires(!std::is_void_v<T>)
     explicit Outcome(std::in_place_t, U &&value) : m_value(std::forward<U>(value))
@@ -27,9 +32,11 @@ public:
         requires std::is_void_v<T>
     {
     }
+    /// True if it holds a value.
     bool hasValue() const noexcept { return !m_error; }
+    /// The exception (null if it holds a value).
     std::exception_ptr exception() const noexcept { return m_error; }
-    // The value; rethrows the exception if there is one.
+    /// The value; rethrows the exception if there is one.
     decltype(auto) value() const
     {
         if (m_error)
@@ -37,7 +44,7 @@ public:
         if constexpr (!std::is_void_v<T>)
             return static_cast<const T &>(*m_value);
     }
-    // Moves the value out (move-only T); rethrows the exception if there is one.
+    /// Moves the value out (move-only T); rethrows the exception if there is one.
     T take()
     {
         if (m_error)

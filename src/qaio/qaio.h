@@ -1,5 +1,13 @@
-// <qaio/qaio.h> — everything qaio offers, in one include.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// <qaio/qaio.h> — everything qaio offers, in one include.
 #pragma once
+
+/// @namespace qaio
+/// Python asyncio's event-loop model for C++20 and Qt 6: the loop, futures,
+/// coroutine tasks, synchronization, executors, networking, subprocesses and
+/// Qt integration. Names follow asyncio's in lowerCamelCase.
 
 #include <qaio/exceptions.h>
 #include <qaio/future.h>
@@ -32,6 +40,7 @@
 #include <qaio/timeouts.h>
 #include <qaio/transports.h>
 #include <qaio/wait.h>
+#include <qaio/version.h>
 #include <qaio/qtsignal.h>
 #include <qaio/qobject.h>
 #include <qaio/futurewatcher.h>

@@ -1,37 +1,40 @@
-// qaio/qfuture.h — QFuture interop: asyncio's wrap_future and run_coroutine_threadsafe.
-//
-//   Future<T> wrapFuture(QFuture<T> source [, Loop &loop])
-//       asyncio.wrap_future: a qaio Future on `loop` (default: the running
-//       loop) that follows `source`, which may be produced in any thread
-//       (QtConcurrent::run, a QPromise in a std::thread, ...). Call it in the
-//       loop's thread; the qaio side is only ever touched there (a
-//       QFutureWatcher living in the loop's thread reports to it).
-//         - a result is copied (moved, for a move-only T) into the Future;
-//         - an exception becomes the Future's exception. QtConcurrent::run
-//           wraps what the function throws in QUnhandledException (unless it
-//           is a QException); wrapFuture unwraps it, so the Future carries the
-//           original exception (std::runtime_error, qaio::TimeoutError, ...).
-//           A QException subclass arrives as Qt stores it: with its dynamic
-//           type only if it overrides clone() and raise(), as Qt requires;
-//         - a cancelled QFuture cancels the Future (at once, even if the
-//           producer goes on running), and cancelling the Future cancels the
-//           QFuture (QFuture::cancel(); a QPromise producer sees isCanceled());
-//         - a QFuture that finishes without a result (a QPromise that never
-//           called addResult) makes the Future fail with RuntimeError.
-//
-//   QFuture<T> runCoroutineThreadsafe(Coro<T> coro, Loop &loop)
-//       asyncio.run_coroutine_threadsafe: callable from any thread. Wraps
-//       `coro` in a Task on `loop`'s thread (through callSoonThreadsafe) and
-//       returns a QFuture that receives the task's result or exception (the
-//       original exception: QFuture::result() rethrows it). A cancelled task
-//       cancels the QFuture; QFuture::cancel() cancels the task (its current
-//       co_await throws CancelledError). If the loop is closed before the task
-//       finishes, the QFuture is cancelled and finished, so nobody waits forever.
-//
-//   co_await someQFuture
-//       Inside a Coro running in a task: goes through wrapFuture, so the task
-//       stays cancellable while the QFuture is pending, and cancelling the
-//       task cancels the QFuture.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/qfuture.h — QFuture interop: asyncio's wrap_future and run_coroutine_threadsafe.
+///
+///   Future<T> wrapFuture(QFuture<T> source [, Loop &loop])
+///       asyncio.wrap_future: a qaio Future on `loop` (default: the running
+///       loop) that follows `source`, which may be produced in any thread
+///       (QtConcurrent::run, a QPromise in a std::thread, ...). Call it in the
+///       loop's thread; the qaio side is only ever touched there (a
+///       QFutureWatcher living in the loop's thread reports to it).
+///         - a result is copied (moved, for a move-only T) into the Future;
+///         - an exception becomes the Future's exception. QtConcurrent::run
+///           wraps what the function throws in QUnhandledException (unless it
+///           is a QException); wrapFuture unwraps it, so the Future carries the
+///           original exception (std::runtime_error, qaio::TimeoutError, ...).
+///           A QException subclass arrives as Qt stores it: with its dynamic
+///           type only if it overrides clone() and raise(), as Qt requires;
+///         - a cancelled QFuture cancels the Future (at once, even if the
+///           producer goes on running), and cancelling the Future cancels the
+///           QFuture (QFuture::cancel(); a QPromise producer sees isCanceled());
+///         - a QFuture that finishes without a result (a QPromise that never
+///           called addResult) makes the Future fail with RuntimeError.
+///
+///   QFuture<T> runCoroutineThreadsafe(Coro<T> coro, Loop &loop)
+///       asyncio.run_coroutine_threadsafe: callable from any thread. Wraps
+///       `coro` in a Task on `loop`'s thread (through callSoonThreadsafe) and
+///       returns a QFuture that receives the task's result or exception (the
+///       original exception: QFuture::result() rethrows it). A cancelled task
+///       cancels the QFuture; QFuture::cancel() cancels the task (its current
+///       co_await throws CancelledError). If the loop is closed before the task
+///       finishes, the QFuture is cancelled and finished, so nobody waits forever.
+///
+///   co_await someQFuture
+///       Inside a Coro running in a task: goes through wrapFuture, so the task
+///       stays cancellable while the QFuture is pending, and cancelling the
+///       task cancels the QFuture.
 #pragma once
 
 #include <qaio/coro.h>
@@ -125,7 +128,7 @@ void copyQFutureState(const QFuture<T> &source, Future<T> &dest)
 
 } // namespace detail
 
-// asyncio.wrap_future (see the top of this file).
+/// asyncio.wrap_future (see the top of this file).
 template<class T>
 Future<T> wrapFuture(QFuture<T> source, Loop &loop)
 {
@@ -163,7 +166,7 @@ Future<T> wrapFuture(QFuture<T> source, Loop &loop)
     return dest;
 }
 
-// The same, on the running loop (RuntimeError if none).
+/// The same, on the running loop (RuntimeError if none).
 template<class T>
 Future<T> wrapFuture(QFuture<T> source)
 {
@@ -241,7 +244,7 @@ struct AwaitableTraits<QFuture<T>>
 
 } // namespace detail
 
-// asyncio.run_coroutine_threadsafe (see the top of this file). Thread-safe.
+/// asyncio.run_coroutine_threadsafe (see the top of this file). Thread-safe.
 template<class T>
 QFuture<T> runCoroutineThreadsafe(Coro<T> coro, Loop &loop)
 {

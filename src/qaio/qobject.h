@@ -1,32 +1,35 @@
-// qaio/qobject.h — tasks bound to a QObject's lifetime, and coroutine slots.
-//
-//     qaio::connect(button, &QPushButton::clicked, this, [this]() -> qaio::Coro<void> {
-//         co_await fetchAndShow();                  // one task per click
-//     });
-//     qaio::createTask(this, refreshLoop());      // cancelled when *this dies
-//
-// createTask(context, coro) starts a task on the loop and registers it on
-// `context` (a hidden child object keeps the list). When `context` is
-// destroyed, every task still pending is cancelled: the co_await it is
-// suspended on — a sleep, a socket, a Future, a signal — throws CancelledError
-// in the next loop iteration, after the object is gone. So a coroutine must
-// not touch the object after catching CancelledError (let it propagate), and
-// must not resume into the object by any other route; nothing else does.
-//
-// connect(sender, &S::sig, context, slot) connects `sig` to a coroutine slot:
-// each emission calls slot(args...) (or slot() if it takes no arguments), which
-// must return a qaio::Coro (a plain slot is QObject::connect's business), and
-// wraps the Coro it returns in a task bound to `context`, as above. The
-// signal's arguments are copied into the task, so `const QString &`
-// parameters stay valid across suspensions; the slot object itself is kept
-// alive by every task it started (its captures stay valid too). As with
-// QObject::connect and a context, the connection ends when either object is
-// destroyed, and the slot runs in the context's thread. Exceptions that leave
-// a slot task reach the loop's exception handler ("Task exception was never
-// retrieved"), as for any task nobody awaits. Returns the connection.
-// Spell it qaio::connect inside a QObject subclass: there, unqualified
-// `connect` is QObject::connect, which takes the lambda too and would drop
-// the Coro it returns without ever running it.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/qobject.h — tasks bound to a QObject's lifetime, and coroutine slots.
+///
+///     qaio::connect(button, &QPushButton::clicked, this, [this]() -> qaio::Coro<void> {
+///         co_await fetchAndShow();                  // one task per click
+///     });
+///     qaio::createTask(this, refreshLoop());      // cancelled when *this dies
+///
+/// createTask(context, coro) starts a task on the loop and registers it on
+/// `context` (a hidden child object keeps the list). When `context` is
+/// destroyed, every task still pending is cancelled: the co_await it is
+/// suspended on — a sleep, a socket, a Future, a signal — throws CancelledError
+/// in the next loop iteration, after the object is gone. So a coroutine must
+/// not touch the object after catching CancelledError (let it propagate), and
+/// must not resume into the object by any other route; nothing else does.
+///
+/// connect(sender, &S::sig, context, slot) connects `sig` to a coroutine slot:
+/// each emission calls slot(args...) (or slot() if it takes no arguments), which
+/// must return a qaio::Coro (a plain slot is QObject::connect's business), and
+/// wraps the Coro it returns in a task bound to `context`, as above. The
+/// signal's arguments are copied into the task, so `const QString &`
+/// parameters stay valid across suspensions; the slot object itself is kept
+/// alive by every task it started (its captures stay valid too). As with
+/// QObject::connect and a context, the connection ends when either object is
+/// destroyed, and the slot runs in the context's thread. Exceptions that leave
+/// a slot task reach the loop's exception handler ("Task exception was never
+/// retrieved"), as for any task nobody awaits. Returns the connection.
+/// Spell it qaio::connect inside a QObject subclass: there, unqualified
+/// `connect` is QObject::connect, which takes the lambda too and would drop
+/// the Coro it returns without ever running it.
 #pragma once
 
 #include <qaio/coro.h>
@@ -60,8 +63,8 @@ Coro<void> runSlot(std::shared_ptr<Fn> fn, A... args)
 }
 } // namespace detail
 
-// A task for `coro` on the running loop (else this thread's), cancelled when
-// `context` is destroyed.
+/// A task for `coro` on the running loop (else this thread's), cancelled when
+/// `context` is destroyed.
 template<class T>
 Task<T> createTask(QObject *context, Coro<T> coro, const QString &name = {},
                    std::source_location where = std::source_location::current())
@@ -73,7 +76,7 @@ Task<T> createTask(QObject *context, Coro<T> coro, const QString &name = {},
     return task;
 }
 
-// The tasks bound to `context` that are still pending.
+/// The tasks bound to `context` that are still pending.
 inline QList<TaskBase> tasksOf(const QObject *context)
 {
     return detail::objectTasks(context);
@@ -108,7 +111,7 @@ template<class F>
 concept CoroutineSlotWithoutArgs = std::is_invocable_v<F &> && IsCoro<std::invoke_result_t<F &>>;
 } // namespace detail
 
-// Connects `sig` to a coroutine slot (see the top of this file).
+/// Connects `sig` to a coroutine slot (see the top of this file).
 template<class Sender, class Class, class... Args, class Context, class F>
     requires std::derived_from<Sender, Class> && std::derived_from<Context, QObject>
     && (detail::InvocableWithArgs<std::decay_t<F>, typename detail::SignalArgs<Args...>::type>::value

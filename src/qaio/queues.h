@@ -1,11 +1,14 @@
-// qaio/queues.h — Queue<T>, PriorityQueue<T>, LifoQueue<T>: asyncio's queues.
-//
-// As asyncio.Queue in Python 3.13: maxsize (0 or less: unbounded), put/get
-// wait when full/empty, the *Nowait forms throw QueueFull/QueueEmpty,
-// taskDone/join count unfinished items, shutdown(immediate) makes waiting and
-// future put() calls throw QueueShutDown (and get() too once the queue is
-// empty, or at once with immediate). Move-only element types work. Not
-// thread-safe, like asyncio's: use them from the loop's thread.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/queues.h — Queue<T>, PriorityQueue<T>, LifoQueue<T>: asyncio's queues.
+///
+/// As asyncio.Queue in Python 3.13: maxsize (0 or less: unbounded), put/get
+/// wait when full/empty, the *Nowait forms throw QueueFull/QueueEmpty,
+/// taskDone/join count unfinished items, shutdown(immediate) makes waiting and
+/// future put() calls throw QueueShutDown (and get() too once the queue is
+/// empty, or at once with immediate). Move-only element types work. Not
+/// thread-safe, like asyncio's: use them from the loop's thread.
 #pragma once
 
 #include <qaio/locks.h>
@@ -79,13 +82,17 @@ QAIO_EXPORT void wakeUpNext(std::deque<Future<void>> &waiters);
 
 } // namespace detail
 
+/// A queue for tasks (asyncio.Queue), ordered by `Order` (FIFO, LIFO, priority).
 template<class T, class Order>
 class BasicQueue
 {
 public:
+    /// The element type.
     using value_type = T;
 
+    /// A queue holding at most `maxsize` items (0: unbounded).
     explicit BasicQueue(int maxsize = 0) : m_maxsize(maxsize) { m_finished.set(); }
+    /// A queue holding at most `maxsize` items, ordered by `order`.
     explicit BasicQueue(int maxsize, Order order) : m_maxsize(maxsize), m_order(std::move(order))
     {
         m_finished.set();
@@ -93,13 +100,18 @@ public:
     BasicQueue(const BasicQueue &) = delete;
     BasicQueue &operator=(const BasicQueue &) = delete;
 
+    /// The capacity (0: unbounded).
     int maxsize() const noexcept { return m_maxsize; }
+    /// The number of items.
     std::size_t qsize() const noexcept { return m_order.size(); }
+    /// True if there are no items.
     bool empty() const noexcept { return m_order.size() == 0; }
+    /// True if bounded and at capacity.
     bool full() const noexcept { return m_maxsize > 0 && qsize() >= std::size_t(m_maxsize); }
+    /// True after shutdown().
     bool isShutdown() const noexcept { return m_shutdown; }
 
-    // Waits for a free slot, then adds the item.
+    /// Waits for a free slot, then adds the item.
     Coro<void> put(T item)
     {
         while (full()) {
@@ -125,7 +137,7 @@ public:
         putNowait(std::move(item));
     }
 
-    // Adds the item now; QueueFull if there is no slot, QueueShutDown after shutdown().
+    /// Adds the item now; QueueFull if there is no slot, QueueShutDown after shutdown().
     void putNowait(T item)
     {
         if (m_shutdown)
@@ -138,7 +150,7 @@ public:
         detail::wakeUpNext(m_getters);
     }
 
-    // Waits for an item and removes it.
+    /// Waits for an item and removes it.
     Coro<T> get()
     {
         while (empty()) {
@@ -164,7 +176,7 @@ public:
         co_return getNowait();
     }
 
-    // Removes an item now; QueueEmpty if there is none (QueueShutDown once shut down).
+    /// Removes an item now; QueueEmpty if there is none (QueueShutDown once shut down).
     T getNowait()
     {
         if (empty()) {
@@ -177,8 +189,8 @@ public:
         return item;
     }
 
-    // One item taken with get() has been processed. ValueError if called more
-    // often than items were put.
+    /// One item taken with get() has been processed. ValueError if called more
+    /// often than items were put.
     void taskDone()
     {
         if (m_unfinished <= 0)
@@ -187,16 +199,16 @@ public:
             m_finished.set();
     }
 
-    // Waits until every item put has been marked done with taskDone().
+    /// Waits until every item put has been marked done with taskDone().
     Coro<void> join()
     {
         if (m_unfinished > 0)
             co_await m_finished.wait();
     }
 
-    // Python 3.13's shutdown: put() fails from now on; get() fails once the
-    // queue is empty (immediate: at once, dropping the items and marking them
-    // done). Every waiting put() and get() wakes up to re-check.
+    /// Python 3.13's shutdown: put() fails from now on; get() fails once the
+    /// queue is empty (immediate: at once, dropping the items and marking them
+    /// done). Every waiting put() and get() wakes up to re-check.
     void shutdown(bool immediate = false)
     {
         m_shutdown = true;
@@ -230,17 +242,20 @@ private:
     bool m_shutdown = false;
 };
 
+/// A first-in, first-out queue (asyncio.Queue).
 template<class T>
 using Queue = BasicQueue<T, detail::FifoOrder<T>>;
 
+/// A last-in, first-out queue (asyncio.LifoQueue).
 template<class T>
 using LifoQueue = BasicQueue<T, detail::LifoOrder<T>>;
 
-// Lowest first by `Compare` (std::less: the smallest item comes out first).
+/// Lowest first by `Compare` (std::less: the smallest item comes out first).
 template<class T, class Compare = std::less<T>>
 class PriorityQueue : public BasicQueue<T, detail::PriorityOrder<T, Compare>>
 {
 public:
+    /// A priority queue ordered by `compare` (smallest first).
     explicit PriorityQueue(int maxsize = 0, Compare compare = Compare())
         : BasicQueue<T, detail::PriorityOrder<T, Compare>>(maxsize,
                                                             detail::PriorityOrder<T, Compare>{{}, std::move(compare)})

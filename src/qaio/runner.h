@@ -1,10 +1,13 @@
-// qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
-//
-//     int main() { return qaio::runMain(mainCoro()); } // 130 after Ctrl+C
-//
-// A Runner owns a new loop (and a QCoreApplication, if the program has none
-// yet), runs coroutines on it and, when closed, cancels the tasks still
-// pending, waits for them and closes the loop.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/runner.h — run() and Runner: asyncio.run and asyncio.Runner.
+///
+///     int main() { return qaio::runMain(mainCoro()); } // 130 after Ctrl+C
+///
+/// A Runner owns a new loop (and a QCoreApplication, if the program has none
+/// yet), runs coroutines on it and, when closed, cancels the tasks still
+/// pending, waits for them and closes the loop.
 #pragma once
 
 #include <qaio/task.h>
@@ -40,25 +43,28 @@ private:
 };
 } // namespace detail
 
+/// Options of Runner.
 struct RunnerOptions
 {
-    std::optional<bool> debug{};                       // Loop::setDebug, if set
-    std::function<std::unique_ptr<Loop>()> loopFactory{}; // default: newEventLoop()
+    std::optional<bool> debug{};                       ///< Loop::setDebug, if set
+    std::function<std::unique_ptr<Loop>()> loopFactory{}; ///< default: newEventLoop()
 };
 
+/// Runs coroutines on a loop it owns, and shuts it down cleanly (asyncio.Runner).
 class QAIO_EXPORT Runner
 {
 public:
+    /// A runner with `options`; the loop is created on first use.
     explicit Runner(RunnerOptions options = {});
     ~Runner(); // close()
     Runner(const Runner &) = delete;
     Runner &operator=(const Runner &) = delete;
 
-    // Runs `coro` as a task until it is done and returns its result. In the
-    // main thread, Ctrl+C (SIGINT, if it has its default disposition) cancels
-    // the task; once it has finished cancelling, run() throws KeyboardInterrupt.
-    // A second Ctrl+C kills the process at once (Python's KeyboardInterrupt
-    // from the signal handler cannot be had in C++).
+    /// Runs `coro` as a task until it is done and returns its result. In the
+    /// main thread, Ctrl+C (SIGINT, if it has its default disposition) cancels
+    /// the task; once it has finished cancelling, run() throws KeyboardInterrupt.
+    /// A second Ctrl+C kills the process at once (Python's KeyboardInterrupt
+    /// from the signal handler cannot be had in C++).
     template<class T>
     decltype(auto) run(Coro<T> coro)
     {
@@ -76,10 +82,10 @@ public:
         }
     }
 
-    // Cancels what is still pending, waits for it, shuts the default executor
-    // down (waiting for its threads), closes the loop. Idempotent.
+    /// Cancels what is still pending, waits for it, shuts the default executor
+    /// down (waiting for its threads), closes the loop. Idempotent.
     void close();
-    // The loop (created on first use). RuntimeError once closed.
+    /// The loop (created on first use). RuntimeError once closed.
     Loop &getLoop();
 
 private:
@@ -88,7 +94,7 @@ private:
     std::unique_ptr<Private> d;
 };
 
-// asyncio.run: a fresh Runner for one coroutine.
+/// asyncio.run: a fresh Runner for one coroutine.
 template<class T>
 decltype(auto) run(Coro<T> coro, RunnerOptions options = {})
 {
@@ -98,10 +104,10 @@ decltype(auto) run(Coro<T> coro, RunnerOptions options = {})
     return runner.run(std::move(coro));
 }
 
-// run() for main(): its result as the exit status (0 for Coro<void>), or 130
-// (KeyboardInterrupt::exitStatus) when Ctrl+C ended it after the main task
-// and every other task finished cancelling:
-//     int main(int argc, char **argv) { QCoreApplication app(argc, argv); return qaio::runMain(amain()); }
+/// run() for main(): its result as the exit status (0 for Coro<void>), or 130
+/// (KeyboardInterrupt::exitStatus) when Ctrl+C ended it after the main task
+/// and every other task finished cancelling:
+///     int main(int argc, char **argv) { QCoreApplication app(argc, argv); return qaio::runMain(amain()); }
 template<class T>
 int runMain(Coro<T> coro, RunnerOptions options = {})
 {

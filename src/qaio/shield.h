@@ -1,13 +1,17 @@
-// qaio/shield.h — shield(): protect an awaitable from cancellation.
-//
-// As asyncio.shield: cancelling the returned future (or the task awaiting it)
-// does not cancel the inner task, which runs on (the loop keeps it alive).
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/shield.h — shield(): protect an awaitable from cancellation.
+///
+/// As asyncio.shield: cancelling the returned future (or the task awaiting it)
+/// does not cancel the inner task, which runs on (the loop keeps it alive).
 #pragma once
 
 #include <qaio/task.h>
 
 namespace qaio {
 
+/// Protects `inner` from cancellation (asyncio.shield): cancelling the result does not cancel `inner`.
 template<class T>
 Future<T> shield(Future<T> inner)
 {
@@ -37,12 +41,14 @@ Future<T> shield(Future<T> inner)
     return outer;
 }
 
+/// shield() for a task.
 template<class T>
 Future<T> shield(Task<T> inner)
 {
     return shield(Future<T>(inner));
 }
 
+/// shield() for a coroutine (run as a task).
 template<class T>
 Future<T> shield(Coro<T> inner)
 {

@@ -1,4 +1,7 @@
-// qaio/wait.h — wait() and asCompleted(): wait on several futures at once.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+/// @file
+/// qaio/wait.h — wait() and asCompleted(): wait on several futures at once.
 #pragma once
 
 #include <qaio/task.h>
@@ -10,28 +13,31 @@
 
 namespace qaio {
 
+/// When wait() returns (asyncio.FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED).
 enum class ReturnWhen {
     FirstCompleted, // asyncio.FIRST_COMPLETED
     FirstException, // asyncio.FIRST_EXCEPTION
     AllCompleted,   // asyncio.ALL_COMPLETED
 };
 
+/// Options of wait() (asyncio.wait's keyword arguments).
 struct WaitOptions
 {
-    std::optional<double> timeout{}; // seconds; none waits as long as it takes
-    ReturnWhen returnWhen = ReturnWhen::AllCompleted;
+    std::optional<double> timeout{}; ///< seconds; none waits as long as it takes
+    ReturnWhen returnWhen = ReturnWhen::AllCompleted; ///< when wait() returns
 };
 
+/// wait()'s result: the futures that are done and those still pending.
 template<class F>
 struct DoneAndPending
 {
-    std::vector<F> done;
-    std::vector<F> pending;
+    std::vector<F> done; ///< the futures that finished
+    std::vector<F> pending; ///< the futures still pending
 };
 
-// asyncio.wait: waits until `returnWhen` holds or the timeout passes, and
-// returns the futures split into done and pending (it raises no TimeoutError
-// and cancels nothing). Futures and Tasks only, as in Python 3.11+.
+/// asyncio.wait: waits until `returnWhen` holds or the timeout passes, and
+/// returns the futures split into done and pending (it raises no TimeoutError
+/// and cancels nothing). Futures and Tasks only, as in Python 3.11+.
 template<class F>
     requires std::derived_from<F, FutureBase>
 Coro<DoneAndPending<F>> wait(std::vector<F> futures, WaitOptions options = {})
@@ -84,17 +90,19 @@ Coro<DoneAndPending<F>> wait(std::vector<F> futures, WaitOptions options = {})
     co_return result;
 }
 
-// asyncio.as_completed (3.13): futures in the order they complete.
-//   auto ac = asCompleted(tasks);
-//   while (ac.hasNext()) { Task<int> t = co_await ac.next(); ... }  // `async for` form
-//   for (Coro<int> next : asCompleted(tasks)) { int v = co_await std::move(next); }  // plain form
-// With a timeout, next() throws TimeoutError once the deadline passes.
+/// asyncio.as_completed (3.13): futures in the order they complete.
+///   auto ac = asCompleted(tasks);
+///   while (ac.hasNext()) { Task<int> t = co_await ac.next(); ... }  // `async for` form
+///   for (Coro<int> next : asCompleted(tasks)) { int v = co_await std::move(next); }  // plain form
+/// With a timeout, next() throws TimeoutError once the deadline passes.
 template<class F>
 class AsCompleted
 {
 public:
+    /// The futures' result type.
     using value_type = typename F::value_type;
 
+    /// Internal: asCompleted() creates it.
     AsCompleted(std::vector<F> futures, std::optional<double> timeout)
         : m_state(std::make_shared<State>())
     {
@@ -118,9 +126,10 @@ public:
         }
     }
 
+    /// True while results remain to be awaited.
     bool hasNext() const { return m_state->yielded < m_state->todo; }
 
-    // The next future to complete (the `async for` form).
+    /// The next future to complete (the `async for` form).
     Coro<F> next()
     {
         if (m_state->yielded >= m_state->todo)
@@ -129,22 +138,27 @@ public:
         return nextFrom(m_state);
     }
 
-    // The next result (the plain-iteration form): awaits next(), then its result.
+    /// The next result (the plain-iteration form): awaits next(), then its result.
     Coro<value_type> nextResult() { return resultOf(next()); }
 
-    // Range-for support for the plain form: yields one Coro per future.
+    /// Range-for support for the plain form: yields one Coro per future.
     struct Iterator
     {
-        AsCompleted *self;
+        AsCompleted *self; ///< the sequence
+        /// The next result to finish (await it).
         Coro<value_type> operator*() const
         {
             ++self->m_state->issued;
             return self->nextResult();
         }
+        /// Does nothing: the next operator*() awaits the next result.
         Iterator &operator++() { return *this; }
+        /// True while results remain.
         bool operator!=(const Iterator &) const { return self->m_state->issued < self->m_state->todo; }
     };
+    /// For range-for: `for (auto next : asCompleted(fs)) co_await next;`.
     Iterator begin() { return {this}; }
+    /// For range-for.
     Iterator end() { return {this}; }
 
 private:
@@ -195,6 +209,7 @@ private:
     std::shared_ptr<State> m_state;
 };
 
+/// Iterates over `futures` in the order they finish (asyncio.as_completed); each result is awaited.
 template<class F>
     requires std::derived_from<F, FutureBase>
 AsCompleted<F> asCompleted(std::vector<F> futures, std::optional<double> timeout = std::nullopt)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // demotestutil.h — helpers for the demo tests: wait for a condition while the
 // loop (and so Qt's events) runs.
 #pragma once

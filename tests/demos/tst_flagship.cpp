@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_flagship — the flagship demo driven like a user on the offscreen
 // platform: typing into the search field (earlier lookups are cancelled, the
 // last one's words are shown), the executor job's Cancel button, the chat

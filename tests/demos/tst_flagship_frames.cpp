@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_flagship_frames — frames keep coming while the flagship's workloads run:
 // the 60 Hz tick keeps firing and the window keeps rendering while the chat,
 // the child process, the prime job and the search field are all busy.

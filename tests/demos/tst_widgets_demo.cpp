@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_widgets_demo — the Widgets demo driven like a user: the blocking modal
 // dialog (a task in QDialog::exec()) is closed with its OK button while the
 // clock task keeps updating the window; the window-modal dialog awaited with

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_executor — ThreadPoolExecutor, runInExecutor, toThread, the loop's
 // default executor and shutdownDefaultExecutor, on real threads. In the
 // spirit of CPython's test_base_events.py (run_in_executor,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // interoputil.h — helpers shared by the interop tests.
 #pragma once
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_qcoro — QCoro and qaio, both ways: a qaio task awaits QCoro
 // tasks, Qt signals (qCoro(obj, &signal)), QTimer*, QTcpSocket* and
 // QNetworkReply* (against a real HTTP server on 127.0.0.1), and stays

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_qfuture — QFuture and qaio: wrapFuture (asyncio.wrap_future)
 // over real QtConcurrent::run jobs and QPromises fulfilled in other threads;
 // co_await QFuture inside a task; runCoroutineThreadsafe

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_interop_reentrancy — a task that blocks in a modal QDialog::exec()
 // keeps every other task running (the dialog's nested loop runs qaio), and no
 // task is ever stepped re-entrantly: each task's steps stay strictly apart,

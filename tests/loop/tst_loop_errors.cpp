@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_errors — misuse throws asyncio's exceptions with clear messages;
 // errors nobody handles reach the exception handler, whose default logs
 // through the "qaio" category; debug mode's slow-callback warning.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_future — Future<T> and Future<void>: states, results, exceptions,
 // cancellation, done-callbacks (always scheduled, never synchronous).
 #include "testutil.h"

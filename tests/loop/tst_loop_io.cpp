@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_io — addReader / removeReader / addWriter / removeWriter on real
 // socket pairs and pipes.
 #include "testutil.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_lifecycle — close() and destruction, the running loop, Loop::thread(),
 // and the event loop policy (getEventLoop / setEventLoop / newEventLoop).
 #include "testutil.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_ordering — asyncio's ordering rules: FIFO callSoon, one batch per
 // iteration, stop(), cancelled handles, timer order, runUntilComplete.
 #include "testutil.h"

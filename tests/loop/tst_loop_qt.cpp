@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_qt — one loop with Qt: Qt's event loops run qaio callbacks and
 // timers, runForever() runs Qt's events, nested and modal loops keep qaio
 // going, and a Loop works inside a worker QThread.

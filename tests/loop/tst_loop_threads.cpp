@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_threads — callSoonThreadsafe under load and as a wake-up, debug
 // mode's foreign-thread checks, loops in threads Qt did not create.
 #include "testutil.h"

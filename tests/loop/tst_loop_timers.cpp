@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_timers — timers never fire early, sub-millisecond precision on the
 // epoll backend, a million timers cost one Qt timer at most, cancelled timers
 // are compacted as asyncio does, TimerHandle::when(), std::chrono delays.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // net_util.h — helpers shared by the networking tests (tests/net): checks
 // that work inside coroutines, running a test coroutine with a deadline,
 // loopback socket pairs, recorders for the exception handler, fd counting.

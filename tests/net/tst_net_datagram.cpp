@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_datagram — createDatagramEndpoint and the datagram transport, on
 // real UDP and Unix datagram sockets. Ported from CPython's test_events.py
 // (test_create_datagram_endpoint*), test_base_events.py

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_happy_eyeballs — RFC 8305 connection racing (createConnection's
 // happyEyeballsDelay) on real loopback sockets. Ported from CPython's
 // test_staggered.py and test_base_events.py (test__interleave_addrinfos,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_pipes — connectReadPipe and connectWritePipe on real pipes, FIFOs,
 // ptys and sockets. Ported from CPython's test_events.py (test_read_pipe,
 // test_write_pipe, test_write_pipe_disconnect_on_close, test_read_pty_output,

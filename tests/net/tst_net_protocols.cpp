@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_protocols — the stream transport and the protocol callbacks
 // (createConnection, createUnixConnection, connectAcceptedSocket), and
 // servers (createServer, createUnixServer, Server). Ported in spirit from

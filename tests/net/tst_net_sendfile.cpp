@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_sendfile — qaio::sendfile over transports (asyncio's loop.sendfile)
 // on real loopback connections, regular files and pipes. Ported from
 // CPython's test_sendfile.py (SendfileMixin) and test_base_events.py's

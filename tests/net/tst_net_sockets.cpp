@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_sockets — the loop's low-level socket operations (sockRecv,
 // sockRecvInto, sockRecvfrom, sockRecvfromInto, sockSendall, sockSendto,
 // sockConnect, sockAccept, sockSendfile), Socket and SocketAddress, and the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_streams — StreamReader, StreamWriter, openConnection, startServer
 // and their Unix variants. The StreamReader cases are ported from CPython's
 // test_streams.py (fed with feedData/feedEof as there); the rest runs on real

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_tls — TLS on real loopback connections: createConnection /
 // createServer / openConnection / startServer with ssl, startTls on both
 // sides, and the transport semantics over TLS. Ported in spirit from CPython's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // Runs the Qt Quick Test cases tst_*.qml in this directory with a qaio loop on
 // the GUI thread and a C++ service (QaioTest.Service) that returns futures.
 #include <qaio/qaio.h>

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // Qt helpers: awaiting signals, coroutine slots and tasks bound to a QObject's
 // lifetime, FutureWatcher, and window-modal dialogs without a nested loop.
 #include <qaio/qaio.h>

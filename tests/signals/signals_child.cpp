@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // signals_child — programs that tst_signals_runner starts as real processes
 // and signals. Every line goes straight to stdout (unbuffered).
 //

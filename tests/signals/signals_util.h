@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // signals_util.h — helpers for the signal tests: the current disposition of a
 // signal, running the loop until a condition holds, errors as values.
 #pragma once

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_echo — the echo demo's graceful shutdown, on a real process:
 // several clients load qaio-echo-server with requests (lines) continuously,
 // the test sends SIGTERM (or SIGINT) in the middle, and checks that every

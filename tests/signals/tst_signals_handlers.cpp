@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_handlers — Loop::addSignalHandler / removeSignalHandler with real
 // signals sent to this process. Ported from CPython's test_unix_events.py
 // (SelectorEventLoopSignalTests) and test_events.py (test_add_signal_handler,

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_signals_runner — Ctrl+C in Runner/run() (ported from CPython's
 // test_runners.py: test_interrupt_*, test_signal_install_not_supported_ok),
 // the exit status 130 of a real child process, quitting the QCoreApplication

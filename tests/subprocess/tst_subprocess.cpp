@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_subprocess — subprocessExec/subprocessShell (SubprocessProtocol and
 // SubprocessTransport) and createSubprocessExec/Shell (Process) with real
 // children: /bin/sh, cat, true, false, sleep, env, pwd, head. Behavioural

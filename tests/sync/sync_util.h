@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // sync_util.h — helpers for the tests ported from CPython's
 // Lib/test/test_asyncio/test_locks.py and test_queues.py (3.13).
 //

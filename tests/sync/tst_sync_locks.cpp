@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_locks — Lock, Event and Condition, ported from CPython's
 // Lib/test/test_asyncio/test_locks.py (3.13): FIFO service, the cancellation
 // races (a waiter cancelled after it was woken passes the wake-up on),

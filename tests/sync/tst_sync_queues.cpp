@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_queues — Queue, LifoQueue and PriorityQueue, ported from CPython's
 // Lib/test/test_asyncio/test_queues.py (3.13): maxsize, blocking put/get,
 // the *Nowait forms, FIFO/LIFO/priority order, taskDone/join, shutdown and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_sync_semaphores — Semaphore, BoundedSemaphore and Barrier, ported from
 // CPython's Lib/test/test_asyncio/test_locks.py (3.13): FIFO service, the
 // cancellation races (a woken waiter that is cancelled gives its unit back),

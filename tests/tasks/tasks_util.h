@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tasks_util.h — helpers shared by the tests ported from CPython's
 // Lib/test/test_asyncio (test_tasks, test_futures, test_timeouts,
 // test_taskgroups, test_waitfor, test_runners).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_core — Task<T> and Coro<T>, ported from CPython's test_tasks.py
 // (and test_eager_task_factory.py): results, cancellation with messages,
 // uncancel/cancelling, current and all tasks, names, stacks, task factories,

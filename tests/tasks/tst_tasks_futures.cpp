@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_futures — Future<T> seen from coroutines (CPython's test_futures.py),
 // and gather() and shield() (the GatherTests and shield cases of test_tasks.py).
 #include "tasks_util.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_taskgroup — TaskGroup (CPython's test_taskgroups.py) and
 // run()/Runner (test_runners.py).
 #include "tasks_util.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_wait — wait(), asCompleted(), waitFor() and timeouts, ported from
 // CPython's test_tasks.py (WaitTests, as_completed), test_waitfor.py and
 // test_timeouts.py.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // The flagship window: four panes fed by C++ services on the GUI thread's
 // one qaio loop, and a frame-lateness readout. The services' Q_INVOKABLEs
 // return futures: then() gets the result, cancel() cancels the task.

@@ -1,14 +1,24 @@
-// A program that uses an installed qaio, exactly as a user's project would.
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
+// A program that uses an installed qaio, exactly as a user's project would
+// (built by CMake with find_package(qaio), and by g++ with pkg-config).
 #include <qaio/qaio.h>
 
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <cstring>
 #include <vector>
+
+static_assert(QAIO_VERSION >= QAIO_VERSION_CHECK(0, 1, 0), "qaio/version.h is installed");
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    if (std::strcmp(qaio::version(), QAIO_VERSION_STR) != 0) {
+        std::printf("consumer: headers %s but library %s\n", QAIO_VERSION_STR, qaio::version());
+        return 1;
+    }
     qaio::Loop loop;
     std::vector<int> order;
     auto done = loop.createFuture<int>();
@@ -21,6 +31,6 @@ int main(int argc, char **argv)
     const int n = loop.runUntilComplete(done);
     if (n != 3 || order != std::vector<int>{1, 2, 3})
         return 1;
-    std::printf("consumer: %d callbacks ran in order\n", n);
+    std::printf("consumer: qaio %s, %d callbacks ran in order\n", qaio::version(), n);
     return 0;
 }
