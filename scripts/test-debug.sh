@@ -16,5 +16,5 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DQAIO_WERROR=ON \
 cmake --build "$build" --parallel "$(nproc)"
 cd "$build"
 # The :unix and :qt-backend variants run the same code paths at -O0; the main
-# stage already runs them optimised.
-ctest --output-on-failure --parallel "$(nproc)" --timeout 300 -E ':(unix|qt-backend)$' "$@"
+# stage already runs them optimised, and the packaging tests (install, .debs).
+ctest --output-on-failure --parallel "$(nproc)" --timeout 300 -E ':(unix|qt-backend)$|^(install|deb)-' "$@"
