@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loadgen.h — what the two load generators (loadgen.cpp over TCP,
 // tls_loadgen.cpp over TLS) share: their options, the server's CPU time and
 // memory from /proc, and the measuring window that turns a count of

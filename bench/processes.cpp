@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // processes.cpp — child processes and executor round trips in qaio.
 //
 //   bench_processes [--procs 200] [--rtt-n 2000] [--tput-n 20000]

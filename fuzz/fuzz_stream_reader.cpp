@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // fuzz_stream_reader — libFuzzer target: random sequences of feedData/feedEof
 // and read/readexactly/readuntil/readline on a StreamReader, each checked
 // against a small model of asyncio's StreamReader (CPython 3.13

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """Checks docs/asyncio-mapping.md against the public names of src/qaio/*.h.
 
 Usage: check_asyncio_mapping.py [SOURCE_DIR]

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """Checks tests/CONFORMANCE.md against the Qt Test sources.
 
 Usage: check_conformance.py [SOURCE_DIR]

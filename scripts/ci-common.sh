@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # shellcheck shell=bash
 # Sourced by the test scripts: what every one of them configures the same way.
 #   cmake_launcher        -DCMAKE_*_COMPILER_LAUNCHER=ccache when ccache is installed,

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """Extract the public names that qaio's headers declare.
 
 A deliberately small scanner, not a C++ parser.  It strips comments, string

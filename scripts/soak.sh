@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The soak stage: tests/soak/soak runs echo (protocol, streams, TLS) with
 # random sizes, half-closes and resets, `cat` children, timer storms and
 # executor jobs at once for [minutes] (default 1), sampling RSS and fds after

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The Debug stage: GCC at -O0 with assertions on, the whole suite (demos
 # included) on Qt's default glib dispatcher. Catches what optimisation hides:
 # unbounded recursion the optimiser turned into loops, Q_ASSERTs, and code

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The fault-injection stage: runs tests/faults/fault_workload (echo over the
 # protocol and streams APIs, `cat` children) under faultshim.so, which makes
 # qaio's recv/send/accept/connect/socket/epoll_ctl/timerfd_settime/eventfd/

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The fuzzing stage: builds the libFuzzer targets in fuzz/ with Clang 16
 # (ASan + UBSan, the library instrumented for coverage) and runs each for a
 # bounded time from its committed seed corpus (fuzz/corpus/<target>). New

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 # The ThreadSanitizer stage: Clang 16 -fsanitize=thread over every test that
 # crosses threads (callSoonThreadsafe, runCoroutineThreadsafe, QFuture interop,
 # executors and the resolver, worker-thread loops, signal handlers, sendfile's

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // error_util.h — private: what several places ask of an exception.
 #pragma once
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // loop_ref.h — private: how a transport holds its event loop.
 #pragma once
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // port.h — the one check of a TCP/UDP port number given as an int.
 //
 // The public API takes ports as int so that an out-of-range number is an

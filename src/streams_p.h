@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // streams_p.h — private: the state behind StreamReader and asyncio's
 // StreamReaderProtocol, which the stream functions and subprocess pipes use.
 #pragma once

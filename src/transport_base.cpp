@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // transport_base.cpp — the write queue and TransportBase (transport_base.h).
 #include "transport_base.h"
 #include "os_errors.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // transport_base.h — private: what the library's fd transports share
 // (socket, pipe and datagram): asyncio's _SelectorTransport with its
 // _FlowControlMixin, and one write queue flushed with one vectored write per

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """processes_asyncio.py — the asyncio/uvloop peer of bench/processes.cpp.
 
     /usr/bin/python3 processes_asyncio.py --loop asyncio|uvloop [--procs 200] [--rtt_n 2000] [--tput_n 20000]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qtconcurrent_processes.cpp — the plain-Qt peer of bench/processes.cpp:
 // QProcess driven by its signals, and QtConcurrent::run + QFutureWatcher.
 //

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """processes.py — the processes/executor suite, side by side.
 
     /usr/bin/python3 bench/suites/processes.py --build DIR [--quick] --json OUT --md OUT

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# SPDX-FileCopyrightText: 2026 The qaio authors
 """tls.py — TLS echo: qaio's design against the usual Qt alternative (QSslSocket).
 
   /usr/bin/python3 bench/suites/tls.py --build build [--quick] --json OUT --md OUT

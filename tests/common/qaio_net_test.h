@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio_net_test.h — helpers for the tests that use sockets: loopback
 // listeners and connected pairs, whether IPv6 works, open-fd counting,
 // reproducible payloads. Test-only: not part of qaio.

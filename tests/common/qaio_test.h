@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio_test.h — the helpers every test suite shares: running a loop with a
 // safety net, exceptions as values, checks that work inside coroutines,
 // recorders for the exception handler and for Qt's log, POSIX signal

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio_tls_test.h — certificates for the TLS tests, made at test time with
 // OpenSSL's API: a CA, a server certificate it signed (for localhost,
 // 127.0.0.1 and ::1, usable as a client certificate too), and a second CA

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // fault_workload — echo (protocol and streams) and subprocess work for the
 // fault-injection stage (scripts/test-faults.sh runs it under faultshim.so).
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // faultshim.cpp — an LD_PRELOAD library that makes system calls fail at random.
 //
 // Each wrapped call made from libqaio (pipe2 and fork also from libQt6Core:

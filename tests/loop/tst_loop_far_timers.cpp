@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_far_timers — any finite delay is a valid timer: a deadline centuries
 // (or 1e300 seconds) away is accepted, never fires, and leaves the loop working,
 // on both backends. Non-finite delays are a ValueError (tst_loop_errors).

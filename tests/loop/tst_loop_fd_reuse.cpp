@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_loop_fd_reuse — a watched fd closed without removeReader()/removeWriter(),
 // whose number the OS then hands out again: watching the new file under the same
 // number works (the kernel dropped the old file's registration when it closed).

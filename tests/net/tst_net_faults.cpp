@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_faults — the networking fault cases that the other
 // net tests did not cover yet (see docs/networking.md, "Faults"): invalid
 // addresses raise asyncio's exceptions while the loop and an established

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_flow_control — a protocol whose pauseWriting() and resumeWriting()
 // throw, on every kind of transport (socket, pipe, datagram, subprocess pipe,
 // TLS): write() does not throw, the loop's exception handler gets each error

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_net_ports — every public call that takes a port number refuses one outside
 // 0-65535 with a ValueError naming the range (Python: OverflowError "port must
 // be 0-65535"), instead of truncating it to 16 bits (70000 would be 4464).

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // soak — everything at once for a while: echo over the protocol API, streams
 // and TLS (random sizes, half-closes, clients that reset mid-transfer),
 // subprocess churn, timer storms and executor jobs. Samples RSS and open fds

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // tst_tasks_stack — the stack depth of a task never depends on how many of
 // its awaits complete without suspending. A Debug (-O0) build is where this
 // matters: GCC does not turn symmetric transfer into a tail call there, so

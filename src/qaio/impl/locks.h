@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/impl/locks.h — the machinery behind qaio/locks.h; not part of the API.
 //
 // Included by qaio/locks.h only, at the place it needs it. Do not include it

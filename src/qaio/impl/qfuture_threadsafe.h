@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/impl/qfuture_threadsafe.h — the machinery behind qaio/qfuture.h; not part of the API.
 //
 // Included by qaio/qfuture.h only, at the place it needs it. Do not include it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/impl/qobject.h — the machinery behind qaio/qobject.h; not part of the API.
 //
 // Included by qaio/qobject.h only, at the place it needs it. Do not include it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/impl/queues.h — the machinery behind qaio/queues.h; not part of the API.
 //
 // Included by qaio/queues.h only, at the place it needs it. Do not include it

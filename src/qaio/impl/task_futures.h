@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The qaio authors
 // qaio/impl/task_futures.h — the machinery behind qaio/task.h; not part of the API.
 //
 // Included by qaio/task.h only, at the place it needs it. Do not include it
