@@ -158,7 +158,7 @@ void TestNetFlowControl::socketTransport()
         co_await writeThroughThrowingHooks(t, *writer, *reader, payload);
         rt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     checkReported(log);
 }
 
@@ -179,7 +179,7 @@ void TestNetFlowControl::pipeTransport()
         co_await writeThroughThrowingHooks(t, *writer, *reader, payload);
         rt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     checkReported(log);
 }
 
@@ -213,7 +213,7 @@ void TestNetFlowControl::datagramTransport()
         t->close();
         rt->close();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     checkReported(log);
 }
 
@@ -241,7 +241,7 @@ void TestNetFlowControl::subprocessPipeTransport()
         CO_VERIFY(writer->out == payload + "after");
         CO_COMPARE(transport->getReturncode(), std::optional<int>(0));
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     checkReported(log);
 }
 
@@ -280,7 +280,7 @@ void TestNetFlowControl::tlsTransport()
         server->close();
         co_await server->waitClosed();
     };
-    NT_RUN(loop, body());
+    CO_RUN(loop, body());
     checkReported(log);
 }
 

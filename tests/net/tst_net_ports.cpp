@@ -96,7 +96,7 @@ void TestNetPorts::connectionsAndServersCheckThePort()
     QFETCH(int, port);
     Loop loop;
     const QString host = QStringLiteral("127.0.0.1");
-    NT_RUN(loop, ([&]() -> Coro<void> {
+    CO_RUN(loop, ([&]() -> Coro<void> {
                CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createConnection(loop, streamFactory(), host, port)),
                                      "createConnection()"));
                CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createServer(loop, streamFactory(), host, port)),
@@ -115,7 +115,7 @@ void TestNetPorts::datagramEndpointsCheckThePort()
 {
     Loop loop;
     const QString host = QStringLiteral("127.0.0.1");
-    NT_RUN(loop, ([&]() -> Coro<void> {
+    CO_RUN(loop, ([&]() -> Coro<void> {
                DatagramEndpointOptions local;
                local.localAddr = HostPort{host, 70000};
                CO_VERIFY(isPortError(co_await qaiotest::coErrorOf(createDatagramEndpoint(loop, datagramFactory(), local)),
