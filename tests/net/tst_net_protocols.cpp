@@ -658,8 +658,12 @@ void TestNetProtocols::pauseResumeWritingAtWaterMarks()
         CO_COMPARE(client->pauses, 1);
         transport->setWriteBufferLimits(0);
         CO_COMPARE(client->pauses, 2);
+        // Both ends lose their connection before the loop closes: each
+        // transport and its protocol refer to each other until then.
         transport->abort();
+        peer->transport->abort();
         server->close();
+        CO_VERIFY(co_await qaiotest::until([&] { return client->lost && peer->lost; }));
     };
     CO_RUN(loop, body());
 }

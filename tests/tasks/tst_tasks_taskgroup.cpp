@@ -1650,7 +1650,8 @@ void TestTasksTaskGroup::runnerCloseCancelsPendingTasks()
     QStringList log;
     Task<void> t;
     {
-        Runner runner;
+        // The lambdas hold what their coroutines capture: they must outlive
+        // the runner, which resumes the cancelled task when it closes.
         auto background = [&]() -> Coro<void> {
             try {
                 co_await qaio::sleep(10);
@@ -1663,6 +1664,7 @@ void TestTasksTaskGroup::runnerCloseCancelsPendingTasks()
             t = createTask(background());
             co_await qaio::sleep(0);
         };
+        Runner runner;
         runner.run(main());
         QVERIFY(!t.done());
     } // ~Runner closes
