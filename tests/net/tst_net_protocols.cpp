@@ -1554,8 +1554,22 @@ void TestNetProtocols::unixServerCleanupGone()
     QVERIFY(log.entries.isEmpty());
 }
 
+// The sanitizers' runtimes need fds of their own (ASan's stack unwinder opens
+// /proc/self/maps, UBSan's vptr check probes memory through a pipe): with the
+// fd table full they report their own failures, not qaio's.
+#if defined(__SANITIZE_ADDRESS__)
+#  define QAIO_FD_EXHAUSTION_BREAKS_RUNTIME 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define QAIO_FD_EXHAUSTION_BREAKS_RUNTIME 1
+#  endif
+#endif
+
 void TestNetProtocols::emfileServerKeepsServing()
 {
+#ifdef QAIO_FD_EXHAUSTION_BREAKS_RUNTIME
+    QSKIP("fd exhaustion starves the sanitizer runtime itself (it opens files and pipes to report)");
+#endif
     Loop loop;
     qaiotest::ErrorLog log;
     log.install(loop);
