@@ -48,6 +48,8 @@ struct Server::Private
 
     void startServing();
     void accept(int listeningFd);
+    // Watches the listening fd again in a second; retries while the OS refuses.
+    void resumeAcceptingLater(int listeningFd);
     void wakeUpWaiters()
     {
         for (Future<void> &waiter : closeWaiters) {
@@ -91,14 +93,7 @@ void Server::Private::accept(int listeningFd)
                 context.extra.insert(QStringLiteral("socket"), listeningFd);
                 loop.callExceptionHandler(context);
                 loop.openLoop().removeReader(listeningFd);
-                std::weak_ptr<Server> weak = self;
-                loop.openLoop().callLater(1.0, [weak, listeningFd] {
-                    auto server = weak.lock();
-                    if (!server || server->d->closed)
-                        return;
-                    Private *p = server->d.get();
-                    p->loop.openLoop().addReader(listeningFd, [p, listeningFd] { p->accept(listeningFd); });
-                });
+                resumeAcceptingLater(listeningFd);
                 return;
             }
             ExceptionContext context;
@@ -137,6 +132,28 @@ void Server::Private::accept(int listeningFd)
             loop.callExceptionHandler(context);
         }
     }
+}
+
+void Server::Private::resumeAcceptingLater(int listeningFd)
+{
+    std::weak_ptr<Server> weak = self;
+    loop.openLoop().callLater(1.0, [weak, listeningFd] {
+        auto server = weak.lock();
+        if (!server || server->d->closed)
+            return;
+        Private *p = server->d.get();
+        try {
+            p->loop.openLoop().addReader(listeningFd, [p, listeningFd] { p->accept(listeningFd); });
+        } catch (...) {
+            // epoll_ctl refused (ENOMEM): say so, and try again rather than stop serving.
+            ExceptionContext context;
+            context.message = QStringLiteral("Cannot watch the listening socket; retrying");
+            context.exception = std::current_exception();
+            context.extra.insert(QStringLiteral("socket"), listeningFd);
+            p->loop.callExceptionHandler(context);
+            p->resumeAcceptingLater(listeningFd);
+        }
+    });
 }
 
 Server::Server(std::unique_ptr<Private> p) : d(std::move(p)) {}
